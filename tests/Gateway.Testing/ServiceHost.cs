@@ -1,0 +1,56 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Gateway.Testing;
+
+/// <summary>Runs one Gateway service in-process on real Kestrel sockets: an HTTP/1.1 endpoint ("http") and an
+/// HTTP/2 gRPC endpoint ("grpc") on free loopback ports, configured exactly through the keys the service reads in
+/// production (connection strings, Security tokens, service discovery).</summary>
+public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings)
+    {
+        HttpPort = FreePort.Next();
+        GrpcPort = FreePort.Next();
+        _settings = new Dictionary<string, string?>(settings)
+        {
+            ["Kestrel:Endpoints:http:Url"] = $"http://127.0.0.1:{HttpPort}",
+            ["Kestrel:Endpoints:grpc:Url"] = $"http://127.0.0.1:{GrpcPort}",
+            ["Kestrel:Endpoints:grpc:Protocols"] = "Http2",
+        };
+        UseKestrel();
+    }
+
+    public int HttpPort { get; }
+
+    public int GrpcPort { get; }
+
+    public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}");
+
+    /// <summary>Starts the host (idempotent) and returns it, for fluent fixture code.</summary>
+    public ServiceHost<TEntryPoint> Start()
+    {
+        StartServer();
+        return this;
+    }
+
+    /// <summary>A channel to the gRPC endpoint; the caller owns it.</summary>
+    public GrpcChannel CreateGrpcChannel() => GrpcChannel.ForAddress(GrpcAddress);
+
+    /// <summary>A client for the HTTP endpoint over real sockets.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
