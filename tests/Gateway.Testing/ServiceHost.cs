@@ -1,6 +1,8 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Testing;
 
@@ -10,9 +12,14 @@ namespace Gateway.Testing;
 public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    public ServiceHost(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="settings">Configuration, as the service would read it from appsettings/environment.</param>
+    /// <param name="configureServices">Optional replacements applied after the service's own registrations
+    /// (for observing, e.g. capturing what the service emits).</param>
+    public ServiceHost(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
     {
+        _configureServices = configureServices;
         HttpPort = FreePort.Next();
         GrpcPort = FreePort.Next();
         _settings = new Dictionary<string, string?>(settings)
@@ -51,6 +58,11 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_configureServices is not null)
+        {
+            builder.ConfigureTestServices(_configureServices);
         }
     }
 }
