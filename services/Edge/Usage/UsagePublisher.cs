@@ -1,0 +1,123 @@
+using Gateway.Contracts.Usage.V1;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Edge.Usage;
+
+/// <summary>Drains <see cref="UsageQueue"/> in the background: gathers up to BatchSize events (waiting at most
+/// FlushInterval for a partial batch), sends each batch until it is accepted (exponential backoff with jitter), and on
+/// shutdown flushes what is queued until the host's shutdown timeout runs out.</summary>
+internal sealed partial class UsagePublisher(
+    UsageQueue queue, IUsageSink sink, UsageMetrics metrics, IOptions<UsageOptions> options, ILogger<UsagePublisher> logger)
+    : IHostedService, IDisposable
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly UsageOptions _options = options.Value;
+    private readonly CancellationTokenSource _abort = new();
+    private Task _loop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        LogTransport(logger, sink.Name);
+        _loop = Task.Run(() => RunAsync(_abort.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // New events are refused from here on; the loop sends what is queued, then ends. If the host's shutdown
+        // timeout fires first, the loop gives up and reports what it could not deliver.
+        queue.Complete();
+        await using var registration = cancellationToken.Register(_abort.Cancel);
+        await _loop;
+    }
+
+    public void Dispose() => _abort.Dispose();
+
+    private async Task RunAsync(CancellationToken abort)
+    {
+        var batch = new UsageBatch();
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(abort))
+            {
+                await GatherAsync(batch, abort);
+                await SendUntilAcceptedAsync(batch, abort);
+                metrics.Published(batch.Events.Count);
+                batch = new UsageBatch();
+            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            var lost = batch.Events.Count + queue.Reader.Count;
+            if (lost > 0)
+            {
+                metrics.Dropped(lost);
+                LogLostOnShutdown(logger, lost);
+            }
+        }
+    }
+
+    private async Task GatherAsync(UsageBatch batch, CancellationToken abort)
+    {
+        var reader = queue.Reader;
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        linger.CancelAfter(_options.FlushInterval);
+        while (batch.Events.Count < _options.BatchSize)
+        {
+            while (batch.Events.Count < _options.BatchSize && reader.TryRead(out var usageEvent))
+            {
+                batch.Events.Add(usageEvent);
+            }
+
+            if (batch.Events.Count >= _options.BatchSize)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!await reader.WaitToReadAsync(linger.Token))
+                {
+                    return; // completed: shutting down, send what we have
+                }
+            }
+            catch (OperationCanceledException) when (!abort.IsCancellationRequested)
+            {
+                return; // the flush interval ran out: send the partial batch
+            }
+        }
+    }
+
+    private async Task SendUntilAcceptedAsync(UsageBatch batch, CancellationToken abort)
+    {
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await sink.SendAsync(batch, abort);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !abort.IsCancellationRequested)
+            {
+                metrics.SendFailed();
+                LogSendFailed(logger, batch.Events.Count, sink.Name, attempt, ex.GetType().Name, ex.Message);
+                var jitter = Random.Shared.NextDouble() * 0.5 + 0.75;
+                await Task.Delay(delay * jitter, abort);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Usage events are delivered through the {Transport} transport")]
+    private static partial void LogTransport(ILogger logger, string transport);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Delivering {Count} usage events via {Transport} failed (attempt {Attempt}, {ErrorType}: {Error}); retrying")]
+    private static partial void LogSendFailed(ILogger logger, int count, string transport, int attempt, string errorType, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shutdown deadline reached: {Count} usage events were not delivered")]
+    private static partial void LogLostOnShutdown(ILogger logger, int count);
+}
