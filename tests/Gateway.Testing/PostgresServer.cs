@@ -9,6 +9,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _dataDirectory;
     private readonly string _pgCtl;
     private readonly string? _runAs;
+    private readonly string _serverOptions;
 
     private PostgresServer(string dataDirectory, string pgCtl, string? runAs, int port)
     {
@@ -16,6 +17,8 @@ public sealed class PostgresServer : IAsyncDisposable
         _pgCtl = pgCtl;
         _runAs = runAs;
         Port = port;
+        _serverOptions = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={dataDirectory} " +
+                         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
     }
 
     public int Port { get; }
@@ -36,13 +39,9 @@ public sealed class PostgresServer : IAsyncDisposable
         await ProcessRunner.RunAsync(Path.Combine(binDirectory, "initdb"),
             ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"], runAs);
 
-        var port = FreePort.Next();
-        var pgCtl = Path.Combine(binDirectory, "pg_ctl");
-        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={dataDirectory} " +
-                      "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-        await ProcessRunner.RunAsync(pgCtl,
-            ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], runAs);
-        return new PostgresServer(dataDirectory, pgCtl, runAs, port);
+        var server = new PostgresServer(dataDirectory, Path.Combine(binDirectory, "pg_ctl"), runAs, FreePort.Next());
+        await server.StartProcessAsync();
+        return server;
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
@@ -61,8 +60,11 @@ public sealed class PostgresServer : IAsyncDisposable
     public async Task RestartAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await ProcessRunner.RunAsync(_pgCtl, ["-D", _dataDirectory, "-l", Path.Combine(_dataDirectory, "server.log"), "-w", "start"], _runAs);
+        await StartProcessAsync();
     }
+
+    private Task StartProcessAsync() => ProcessRunner.RunAsync(_pgCtl,
+        ["-D", _dataDirectory, "-o", _serverOptions, "-l", Path.Combine(_dataDirectory, "server.log"), "-w", "start"], _runAs);
 
     public async ValueTask DisposeAsync()
     {

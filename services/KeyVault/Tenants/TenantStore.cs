@@ -1,0 +1,55 @@
+using Gateway.KeyVault.Audit;
+using Npgsql;
+
+namespace Gateway.KeyVault.Tenants;
+
+internal sealed class TenantStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Creates the tenant, or with <paramref name="ifNotExists"/> returns the one that already has this id.
+    /// Racing creators are safe: the insert decides, not a prior read.</summary>
+    public async Task<(TenantCreateOutcome Outcome, TenantRecord? Tenant)> CreateAsync(
+        string id, string displayName, bool ifNotExists, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO tenants (id, display_name) VALUES ($1, $2)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id, display_name, created_at
+            """, connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = id });
+            insert.Parameters.Add(new NpgsqlParameter { Value = displayName });
+            var created = await ReadSingleAsync(insert, cancellationToken);
+            if (created is not null)
+            {
+                await AuditLog.AppendAsync(connection, transaction, AuditLog.TenantCreate, id, id, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return (TenantCreateOutcome.Created, created);
+            }
+        }
+
+        await transaction.RollbackAsync(cancellationToken);
+        if (!ifNotExists)
+        {
+            return (TenantCreateOutcome.AlreadyExists, null);
+        }
+
+        return (TenantCreateOutcome.Existing, await GetAsync(id, cancellationToken));
+    }
+
+    public async Task<TenantRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id, display_name, created_at FROM tenants WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        return await ReadSingleAsync(command, cancellationToken);
+    }
+
+    private static async Task<TenantRecord?> ReadSingleAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new TenantRecord(reader.GetString(0), reader.GetString(1), reader.GetDateTime(2))
+            : null;
+    }
+}
