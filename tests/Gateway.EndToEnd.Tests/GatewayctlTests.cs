@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using Gateway.Cli;
+using Gateway.EndToEnd.Tests.Infrastructure;
+using Gateway.Testing;
+using Gateway.Testing.Providers;
+
+namespace Gateway.EndToEnd.Tests;
+
+/// <summary>What the README tells a new user to run after a request: <c>gatewayctl usage</c> against the Analytics API.</summary>
+[Collection(GatewaySystemCollection.Name)]
+public sealed class GatewayctlTests(GatewaySystemFixture system)
+{
+    [Fact]
+    public async Task Usage_shows_the_tenants_cost_to_the_operator_and_to_the_tenants_own_key_only()
+    {
+        var tenant = await system.CreateTenantAsync();
+        var other = await system.CreateTenantAsync();
+        system.Upstream.Usage = new FakeUsage(PromptTokens: 2000, CompletionTokens: 1000);
+        using var http = new HttpClient { BaseAddress = system.DirectEdge };
+        await ChatCompletionPathTests.StreamAsync(http, tenant, "upstream",
+            """{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Hi"}]}""");
+        await system.WaitForRollupAsync(tenant.Id, r => r.Rows.Count == 1);
+        var expectedCost = (2000 * 0.15m + 1000 * 0.60m) / 1_000_000m; // 0.0009
+
+        var (exit, output, _) = await RunAsync("usage", "--tenant", tenant.Id, "--admin-token", TestSecrets.AdminToken);
+        Assert.Equal(0, exit);
+        Assert.Contains("gpt-4o-mini", output, StringComparison.Ordinal);
+        Assert.Contains(expectedCost.ToString(CultureInfo.InvariantCulture).TrimEnd('0'), output, StringComparison.Ordinal);
+
+        (exit, output, _) = await RunAsync("usage", "--api-key", tenant.ApiKey, "--json");
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(tenant.Id, json.RootElement.GetProperty("tenantId").GetString());
+        var cost = json.RootElement.GetProperty("totals").GetProperty("costUsd").GetString()!;
+        Assert.Equal(expectedCost, decimal.Parse(cost, CultureInfo.InvariantCulture));
+
+        var (deniedExit, _, error) = await RunAsync("usage", "--api-key", other.ApiKey, "--tenant", tenant.Id);
+        Assert.Equal(1, deniedExit);
+        Assert.Contains("PermissionDenied", error, StringComparison.Ordinal);
+    }
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        string[] connection = ["--analytics", system.AnalyticsGrpc.ToString(), "--env-file", "/dev/null"];
+        var exit = await GatewayCli.RunAsync([.. args, .. connection], output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+}
