@@ -32,7 +32,7 @@ public static class RedisRegistration
                 await redis.GetDatabase().PingAsync();
                 return HealthCheckResult.Healthy();
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 return new HealthCheckResult(context.Registration.FailureStatus, "Redis is unreachable.", ex);
             }

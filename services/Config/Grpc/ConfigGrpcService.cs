@@ -1,0 +1,40 @@
+using Gateway.Config.Prices;
+using Gateway.ServiceDefaults.Security;
+using Grpc.Core;
+using Npgsql;
+using ConfigV1 = Gateway.Contracts.Config.V1;
+
+namespace Gateway.Config.Grpc;
+
+/// <summary>The Config gRPC API. Callers are other services (internal token) or operators (admin token).</summary>
+internal sealed partial class ConfigGrpcService(PriceTableStore prices, CallerTokens tokens, ILogger<ConfigGrpcService> logger)
+    : ConfigV1.Config.ConfigBase
+{
+    public override async Task<ConfigV1.PriceTable> GetPrices(ConfigV1.GetPricesRequest request, ServerCallContext context)
+    {
+        RequireInternalOrAdmin(context);
+        try
+        {
+            var table = await prices.GetActiveAsync(context.CancellationToken)
+                ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "No price table is active."));
+            return table.ToContract();
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            // A database outage is the server's state, not the caller's mistake: callers keep their cached table.
+            LogDatabaseUnavailable(logger, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "The price store is unavailable; retry later."));
+        }
+    }
+
+    private void RequireInternalOrAdmin(ServerCallContext context)
+    {
+        if (!tokens.IsAdmin(context))
+        {
+            tokens.RequireInternal(context);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Price store unavailable: {Reason}")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, string reason);
+}
