@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Analytics;
+
+/// <summary>Tunables of the Analytics service (section "Analytics"); the defaults suit production.</summary>
+internal sealed record AnalyticsOptions
+{
+    public const string SectionName = "Analytics";
+
+    /// <summary>How long a gateway key's tenant is remembered after KeyVault resolved it. Short, so that a revoked
+    /// key stops working soon, yet long enough that dashboards polling the API do not load KeyVault.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ApiKeyCacheTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The rollup range when a request gives no start time: this long before its end time.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3660.00:00:00")]
+    public TimeSpan DefaultRollupRange { get; init; } = TimeSpan.FromDays(30);
+}

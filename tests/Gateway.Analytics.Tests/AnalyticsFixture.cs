@@ -1,0 +1,118 @@
+extern alias keyvault;
+
+using Gateway.Contracts.Analytics.V1;
+using Gateway.Contracts.KeyVault.V1;
+using Gateway.Testing;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Npgsql;
+using AnalyticsContract = Gateway.Contracts.Analytics.V1.Analytics;
+using KeyVaultProgram = keyvault::Program;
+
+namespace Gateway.Analytics.Tests;
+
+/// <summary>One PostgreSQL server with the Analytics and KeyVault services (both real, in-process) for the whole test
+/// project. Tests isolate themselves with fresh tenant ids, so they can run in any order.</summary>
+public sealed class AnalyticsFixture : IAsyncLifetime
+{
+    private PostgresServer? _postgres;
+    private ServiceHost<KeyVaultProgram>? _keyVault;
+    private ServiceHost<Program>? _analytics;
+    private GrpcChannel? _analyticsChannel;
+    private GrpcChannel? _keyVaultChannel;
+
+    public static Metadata AdminHeaders { get; } = TestSecrets.Bearer(TestSecrets.AdminToken);
+
+    public static Metadata InternalHeaders { get; } = TestSecrets.Bearer(TestSecrets.InternalToken);
+
+    public ServiceHost<Program> Analytics => _analytics!;
+
+    /// <summary>Direct access to the analytics database, to check what is stored.</summary>
+    public NpgsqlDataSource Database { get; private set; } = null!;
+
+    public UsageIngest.UsageIngestClient Ingest { get; private set; } = null!;
+
+    public AnalyticsContract.AnalyticsClient Query { get; private set; } = null!;
+
+    public KeyVaultAdmin.KeyVaultAdminClient KeyVaultAdmin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        var analyticsDb = await _postgres.CreateDatabaseAsync("analytics");
+        var keyVaultDb = await _postgres.CreateDatabaseAsync("keyvault");
+        Database = NpgsqlDataSource.Create(analyticsDb);
+
+        var keyVaultSettings = TestSecrets.Settings();
+        keyVaultSettings["ConnectionStrings:keyvaultdb"] = keyVaultDb;
+        keyVaultSettings["KeyVault:MasterKey"] = TestSecrets.MasterKey;
+        _keyVault = new ServiceHost<KeyVaultProgram>(keyVaultSettings).Start();
+        _keyVaultChannel = _keyVault.CreateGrpcChannel();
+        KeyVaultAdmin = new KeyVaultAdmin.KeyVaultAdminClient(_keyVaultChannel);
+
+        _analytics = new ServiceHost<Program>(Settings(analyticsDb, _keyVault.GrpcAddress)).Start();
+        _analyticsChannel = _analytics.CreateGrpcChannel();
+        Ingest = new UsageIngest.UsageIngestClient(_analyticsChannel);
+        Query = new AnalyticsContract.AnalyticsClient(_analyticsChannel);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _analyticsChannel?.Dispose();
+        _keyVaultChannel?.Dispose();
+        if (_analytics is not null)
+        {
+            await _analytics.DisposeAsync();
+        }
+
+        if (_keyVault is not null)
+        {
+            await _keyVault.DisposeAsync();
+        }
+
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    /// <summary>The settings Analytics reads in production.</summary>
+    public static Dictionary<string, string?> Settings(string connectionString, Uri keyVaultGrpcAddress)
+    {
+        var settings = TestSecrets.Settings();
+        settings["ConnectionStrings:analyticsdb"] = connectionString;
+        settings["services:keyvault:grpc:0"] = keyVaultGrpcAddress.ToString();
+        return settings;
+    }
+
+    /// <summary>A tenant id no other test uses (and valid for KeyVault: lowercase letters, digits, '-').</summary>
+    public static string NewTenantId(string purpose) => $"{purpose}-{Guid.NewGuid():N}";
+
+    /// <summary>Creates a tenant in KeyVault and a gateway key for it; returns the key's secret.</summary>
+    public async Task<string> CreateGatewayKeyAsync(string tenantId)
+    {
+        await KeyVaultAdmin.CreateTenantAsync(new CreateTenantRequest { Id = tenantId, DisplayName = tenantId }, AdminHeaders);
+        var key = await KeyVaultAdmin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenantId, Name = "analytics-test" },
+            AdminHeaders);
+        return key.Secret;
+    }
+
+    /// <summary>The tenant's rollup over the default range (the last 30 days), as the admin.</summary>
+    public async Task<GetCostRollupResponse> RollupAsync(string tenantId, params GroupBy[] groupBy)
+    {
+        var request = new GetCostRollupRequest { TenantId = tenantId };
+        request.GroupBy.AddRange(groupBy);
+        return await Query.GetCostRollupAsync(request, AdminHeaders);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AnalyticsCollection : ICollectionFixture<AnalyticsFixture>
+{
+    public const string Name = "Analytics";
+}

@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Testing.Providers;
+
+/// <summary>A local stand-in for OpenAI's <c>/v1/chat/completions</c> on a free loopback port: JSON answers with
+/// usage, SSE streams (role chunk, one chunk per word, finish chunk, usage chunk only when
+/// <c>stream_options.include_usage</c> is true, <c>[DONE]</c>), injectable errors and delays. It records every request
+/// it receives so tests can assert what reached the provider, and that nothing did.</summary>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<FakeRequest> _requests = new();
+
+    private FakeOpenAiServer(WebApplication app) => _app = app;
+
+    /// <summary>The base URL to configure as a provider's, e.g. <c>http://127.0.0.1:1234/v1</c>.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The assistant's answer (streamed one word per chunk).</summary>
+    public string Answer { get; set; } = "Hello from the fake OpenAI server.";
+
+    /// <summary>The usage reported in responses and in the stream's usage chunk.</summary>
+    public FakeUsage Usage { get; set; } = new(PromptTokens: 12, CompletionTokens: 7);
+
+    /// <summary>When set, every request is answered with this error instead.</summary>
+    public FakeError? Error { get; set; }
+
+    /// <summary>Wait before sending the response headers (to provoke gateway timeouts).</summary>
+    public TimeSpan HeadersDelay { get; set; }
+
+    /// <summary>Wait after the headers, before the first chunk of a stream (a slow first token).</summary>
+    public TimeSpan FirstTokenDelay { get; set; }
+
+    /// <summary>Wait between stream chunks.</summary>
+    public TimeSpan ChunkDelay { get; set; }
+
+    /// <summary>When set, a stream stops after its first content chunk until this completes: proves that chunks reach
+    /// the client as they are produced, and lets a test disconnect mid-stream.</summary>
+    public TaskCompletionSource? PauseAfterFirstChunk { get; set; }
+
+    /// <summary>When true, a stream's connection is dropped right after its first content chunk (a provider crash).</summary>
+    public bool DropAfterFirstChunk { get; set; }
+
+    /// <summary>Every request received so far, oldest first.</summary>
+    public IReadOnlyList<FakeRequest> Requests => [.. _requests];
+
+    public static async Task<FakeOpenAiServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(FakeOpenAiServer).Assembly.GetName().Name,
+            EnvironmentName = "Testing",
+        });
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        var app = builder.Build();
+        var server = new FakeOpenAiServer(app);
+        app.MapPost("/v1/chat/completions", server.HandleAsync);
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = address.TrimEnd('/') + "/v1";
+        return server;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> requests arrived (requests may still be in flight when
+    /// the gateway answers a client that went away).</summary>
+    public async Task<IReadOnlyList<FakeRequest>> WaitForRequestsAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (_requests.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        return Requests;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in context.Request.Headers)
+        {
+            headers[name] = value.ToString();
+        }
+
+        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray());
+        _requests.Enqueue(request);
+
+        try
+        {
+            if (HeadersDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(HeadersDelay, context.RequestAborted);
+            }
+
+            if (Error is { } error)
+            {
+                context.Response.StatusCode = error.StatusCode;
+                context.Response.ContentType = error.ContentType;
+                foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>())
+                {
+                    context.Response.Headers[name] = value;
+                }
+
+                await context.Response.WriteAsync(error.Body, context.RequestAborted);
+                return;
+            }
+
+            using var json = JsonDocument.Parse(request.Body);
+            var root = json.RootElement;
+            var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "gpt-4o-mini";
+            var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+            var includeUsage = root.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object
+                && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
+
+            if (stream)
+            {
+                await StreamAsync(context, model, includeUsage);
+            }
+            else
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(CompletionJson(model), context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            request.MarkAborted();
+        }
+        catch (IOException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            request.MarkAborted();
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, string model, bool includeUsage)
+    {
+        var response = context.Response;
+        var cancellationToken = context.RequestAborted;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        await response.StartAsync(cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+        if (FirstTokenDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(FirstTokenDelay, cancellationToken);
+        }
+
+        var id = "chatcmpl-fake-" + Guid.NewGuid().ToString("N")[..12];
+        var usageNull = includeUsage ? ",\"usage\":null" : "";
+        await SendAsync(response, Chunk(id, model, """[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]""", usageNull), cancellationToken);
+        var sent = 0;
+        foreach (var word in Words(Answer))
+        {
+            if (sent++ == 1)
+            {
+                if (DropAfterFirstChunk)
+                {
+                    context.Abort();
+                    return;
+                }
+
+                if (PauseAfterFirstChunk is { } pause)
+                {
+                    await pause.Task.WaitAsync(cancellationToken);
+                }
+            }
+
+            if (ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(ChunkDelay, cancellationToken);
+            }
+
+            var choices = "[{\"index\":0,\"delta\":{\"content\":" + Quote(word) + "},\"finish_reason\":null}]";
+            await SendAsync(response, Chunk(id, model, choices, usageNull), cancellationToken);
+        }
+
+        await SendAsync(response, Chunk(id, model, """[{"index":0,"delta":{},"finish_reason":"stop"}]""", usageNull), cancellationToken);
+        if (includeUsage)
+        {
+            await SendAsync(response, Chunk(id, model, "[]", ",\"usage\":" + UsageJson()), cancellationToken);
+        }
+
+        await SendAsync(response, "[DONE]", cancellationToken);
+    }
+
+    private static string Chunk(string id, string model, string choices, string tail) =>
+        "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":" + Quote(model)
+        + ",\"choices\":" + choices + tail + "}";
+
+    private string CompletionJson(string model) =>
+        $$"""{"id":"chatcmpl-fake-{{Guid.NewGuid():N}}","object":"chat.completion","created":1700000000,"model":{{Quote(model)}},"choices":[{"index":0,"message":{"role":"assistant","content":{{Quote(Answer)}}},"finish_reason":"stop"}],"usage":{{UsageJson()}}}""";
+
+    private string UsageJson() =>
+        $$"""{"prompt_tokens":{{Usage.PromptTokens}},"completion_tokens":{{Usage.CompletionTokens}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}},"prompt_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"completion_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}""" + "}}";
+
+    private static async Task SendAsync(HttpResponse response, string data, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync("data: " + data + "\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Splits keeping each word's trailing space, so the chunks concatenate back to the answer.</summary>
+    private static List<string> Words(string text)
+    {
+        var words = new List<string>();
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == ' ')
+            {
+                words.Add(text[start..(i + 1)]);
+                start = i + 1;
+            }
+        }
+
+        if (start < text.Length)
+        {
+            words.Add(text[start..]);
+        }
+
+        return words;
+    }
+
+    private static string Quote(string value) => JsonSerializer.Serialize(value);
+}
+
+/// <summary>Token counts the fake reports (prompt includes cached, completion includes reasoning, as OpenAI does).</summary>
+public sealed record FakeUsage(int PromptTokens, int CompletionTokens, int CachedTokens = 0, int ReasoningTokens = 0);
+
+/// <summary>An injected failure: status, body, content type and extra headers (e.g. retry-after).</summary>
+public sealed record FakeError(int StatusCode, string Body, string ContentType = "application/json",
+    IReadOnlyDictionary<string, string>? Headers = null);
+
+/// <summary>One request as the fake provider received it.</summary>
+public sealed class FakeRequest(string path, IReadOnlyDictionary<string, string> headers, byte[] body)
+{
+    private volatile bool _aborted;
+
+    public string Path { get; } = path;
+
+    public IReadOnlyDictionary<string, string> Headers { get; } = headers;
+
+    public byte[] Body { get; } = body;
+
+    public string BodyText => Encoding.UTF8.GetString(Body);
+
+    /// <summary>True when the caller cancelled the request while the fake was still answering.</summary>
+    public bool Aborted => _aborted;
+
+    public JsonDocument Json() => JsonDocument.Parse(Body);
+
+    internal void MarkAborted() => _aborted = true;
+}
