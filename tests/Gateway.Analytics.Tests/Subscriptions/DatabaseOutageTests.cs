@@ -5,7 +5,6 @@ using Gateway.Contracts.Analytics.V1;
 using Gateway.Testing;
 using Gateway.Testing.Dapr;
 using Grpc.Core;
-using Npgsql;
 using AnalyticsContract = Gateway.Contracts.Analytics.V1.Analytics;
 
 namespace Gateway.Analytics.Tests.Subscriptions;
@@ -23,7 +22,6 @@ public sealed class IsolatedAnalyticsFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Postgres = await PostgresServer.StartAsync();
-        await PersistServerOptionsAsync(Postgres);
         var settings = AnalyticsFixture.Settings(await Postgres.CreateDatabaseAsync("analytics"), new Uri("http://127.0.0.1:9"));
         settings["APP_API_TOKEN"] = AppApiToken;
         Analytics = new ServiceHost<Program>(settings).Start();
@@ -33,22 +31,6 @@ public sealed class IsolatedAnalyticsFixture : IAsyncLifetime
     {
         await Analytics.DisposeAsync();
         await Postgres.DisposeAsync();
-    }
-
-    /// <summary>PostgresServer.RestartAsync runs pg_ctl start without the command-line options of the first start
-    /// (port, listen address, socket directory), so the server would come back on its defaults. ALTER SYSTEM
-    /// writes the running values to postgresql.auto.conf, which every later start reads.</summary>
-    private static async Task PersistServerOptionsAsync(PostgresServer postgres)
-    {
-        await using var connection = new NpgsqlConnection(postgres.AdminConnectionString);
-        await connection.OpenAsync();
-        foreach (var setting in new[] { "port", "listen_addresses", "unix_socket_directories", "fsync", "synchronous_commit", "full_page_writes" })
-        {
-            await using var show = new NpgsqlCommand($"SELECT current_setting('{setting}')", connection);
-            var value = (string)(await show.ExecuteScalarAsync())!;
-            await using var persist = new NpgsqlCommand($"ALTER SYSTEM SET {setting} = '{value.Replace("'", "''", StringComparison.Ordinal)}'", connection);
-            await persist.ExecuteNonQueryAsync();
-        }
     }
 }
 
