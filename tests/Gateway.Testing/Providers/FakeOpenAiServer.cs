@@ -48,7 +48,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// the client as they are produced, and lets a test disconnect mid-stream.</summary>
     public TaskCompletionSource? PauseAfterFirstChunk { get; set; }
 
-    /// <summary>When true, a stream's connection is dropped right after its first content chunk (a provider crash).</summary>
+    /// <summary>When true, a stream's connection is dropped after its first content chunk (a provider crash), after
+    /// <see cref="PauseAfterFirstChunk"/> if that is set too.</summary>
     public bool DropAfterFirstChunk { get; set; }
 
     /// <summary>Every request received so far, oldest first.</summary>
@@ -173,15 +174,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         {
             if (sent++ == 1)
             {
+                if (PauseAfterFirstChunk is { } pause)
+                {
+                    await pause.Task.WaitAsync(cancellationToken);
+                }
+
                 if (DropAfterFirstChunk)
                 {
                     context.Abort();
                     return;
-                }
-
-                if (PauseAfterFirstChunk is { } pause)
-                {
-                    await pause.Task.WaitAsync(cancellationToken);
                 }
             }
 

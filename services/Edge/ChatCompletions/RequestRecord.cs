@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Gateway.Edge.Auth;
+using Gateway.Edge.Pricing;
+
+namespace Gateway.Edge.ChatCompletions;
+
+/// <summary>Everything one request learns on its way through the pipeline, turned into its usage event at the end.</summary>
+internal sealed class RequestRecord(string endpoint, string traceId)
+{
+    public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+
+    public DateTime StartedAt { get; } = DateTime.UtcNow;
+
+    public string Endpoint { get; } = endpoint;
+
+    public string TraceId { get; } = traceId;
+
+    /// <summary>Null until the gateway key is resolved; unauthenticated requests are billed to no one.</summary>
+    public CallerIdentity? Caller { get; set; }
+
+    public string VirtualKeyId { get; set; } = "";
+
+    public string Provider { get; set; } = "";
+
+    public string Model { get; set; } = "";
+
+    public bool Stream { get; set; }
+
+    /// <summary>The status the client got (499 when it went away first).</summary>
+    public int StatusCode { get; private set; } = StatusCodes.Status200OK;
+
+    /// <summary>Empty on success; otherwise the gateway error code or <c>upstream_&lt;status&gt;</c>.</summary>
+    public string ErrorType { get; private set; } = "";
+
+    public TokenUsage? Usage { get; set; }
+
+    public long? FirstByteTimestamp { get; private set; }
+
+    public UpstreamAttempt? Attempt { get; set; }
+
+    public void MarkFirstByte() => FirstByteTimestamp ??= Stopwatch.GetTimestamp();
+
+    public void Fail(int statusCode, string errorType)
+    {
+        StatusCode = statusCode;
+        ErrorType = errorType;
+    }
+
+    /// <summary>Keeps the status already sent (a stream that failed mid-way still answered 200) but notes the error.</summary>
+    public void FailAfterStart(string errorType) => ErrorType = errorType;
+}
+
+/// <summary>One call to a provider: where it went, what it answered, how long it took.</summary>
+internal sealed record UpstreamAttempt(string Target, int StatusCode, long LatencyTicks, string ErrorType);

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Contracts.Usage.V1;
+using Gateway.Edge.Pricing;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Gateway.Edge.ChatCompletions;
+
+/// <summary>Turns a finished request into its one usage event, pricing its tokens with the book in force.</summary>
+internal static class UsageEventBuilder
+{
+    /// <summary>Exact decimal, invariant culture, no exponent and no trailing zeros ("0.000435", "0").</summary>
+    private const string CostFormat = "0.############################";
+
+    public static UsageEvent Build(RequestRecord record, PriceBook prices, long endTimestamp)
+    {
+        var usage = record.Usage ?? default;
+        var rate = record.Model.Length > 0 ? prices.Find(record.Provider, record.Model) : null;
+        var cost = rate?.Cost(usage) ?? 0m;
+
+        var usageEvent = new UsageEvent
+        {
+            EventId = Guid.CreateVersion7().ToString(),
+            TenantId = record.Caller?.TenantId ?? "",
+            ApiKeyId = record.Caller?.ApiKeyId ?? "",
+            VirtualKeyId = record.VirtualKeyId,
+            Provider = record.Provider,
+            Model = record.Model,
+            Endpoint = record.Endpoint,
+            Stream = record.Stream,
+            StatusCode = record.StatusCode,
+            ErrorType = record.ErrorType,
+            InputTokens = usage.Input,
+            CachedInputTokens = usage.CachedInput,
+            CacheWriteTokens = usage.CacheWrite,
+            OutputTokens = usage.Output,
+            ReasoningTokens = usage.Reasoning,
+            CostUsd = FormatCost(cost),
+            PriceVersion = prices.Version,
+            Priced = rate is not null,
+            StartedAt = Timestamp.FromDateTime(record.StartedAt),
+            LatencyUs = Microseconds(endTimestamp - record.StartTimestamp),
+            TimeToFirstByteUs = record.FirstByteTimestamp is { } first ? Microseconds(first - record.StartTimestamp) : 0,
+            TraceId = record.TraceId,
+        };
+
+        if (record.Attempt is { } attempt)
+        {
+            usageEvent.Attempts.Add(new Attempt
+            {
+                Provider = record.Provider,
+                Model = record.Model,
+                Target = attempt.Target,
+                StatusCode = attempt.StatusCode,
+                LatencyUs = Microseconds(attempt.LatencyTicks),
+                ErrorType = attempt.ErrorType,
+            });
+        }
+
+        return usageEvent;
+    }
+
+    public static string FormatCost(decimal cost) => cost.ToString(CostFormat, CultureInfo.InvariantCulture);
+
+    private static long Microseconds(long stopwatchTicks) => stopwatchTicks * 1_000_000 / Stopwatch.Frequency;
+}

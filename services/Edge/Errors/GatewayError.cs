@@ -1,0 +1,56 @@
+namespace Gateway.Edge.Errors;
+
+/// <summary>An error the gateway itself answers with, in OpenAI's shape. <see cref="Code"/> is also what the usage
+/// event records as its error type, because it is the most specific name for what went wrong.</summary>
+internal sealed record GatewayError(int StatusCode, string Type, string Code, string Message)
+{
+    public static GatewayError MissingApiKey() => new(StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, "missing_api_key",
+        "No gateway API key. Send it as 'Authorization: Bearer <key>' or in the 'x-gateway-api-key' header.");
+
+    public static GatewayError InvalidApiKey() => new(StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, "invalid_api_key",
+        "The gateway API key is unknown, revoked or expired.");
+
+    public static GatewayError MissingVirtualKey() => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "missing_virtual_key",
+        "No provider credential. Send the virtual key's slug in the 'x-gateway-virtual-key' header.");
+
+    /// <summary>403, not 401: the caller did authenticate; it is the credential it named that it may not use.</summary>
+    public static GatewayError VirtualKeyNotFound() => new(StatusCodes.Status403Forbidden, ErrorTypes.Permission, "virtual_key_not_found",
+        "The virtual key named in 'x-gateway-virtual-key' does not exist for this tenant.");
+
+    public static GatewayError ProviderMismatch(string requested, string actual) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "provider_mismatch", $"The 'x-gateway-provider' header names '{requested}' but the virtual key is for '{actual}'.");
+
+    public static GatewayError UnsupportedProvider(string provider) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "unsupported_provider", $"Provider '{provider}' is not supported on this endpoint.");
+
+    public static GatewayError InvalidHeader(string header, string problem) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "invalid_header", $"Header '{header}' {problem}.");
+
+    public static GatewayError BodyTooLarge(long limit) => new(StatusCodes.Status413PayloadTooLarge, ErrorTypes.InvalidRequest,
+        "request_too_large", $"The request body exceeds the limit of {limit} bytes.");
+
+    public static GatewayError InvalidBody(string code, string message) =>
+        new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, code, message);
+
+    public static GatewayError DependencyUnavailable(string service) => new(StatusCodes.Status503ServiceUnavailable, ErrorTypes.Gateway,
+        $"{service}_unavailable", $"The gateway cannot reach its {service} service right now; retry shortly.");
+
+    public static GatewayError UpstreamUnreachable(string provider) => new(StatusCodes.Status502BadGateway, ErrorTypes.Gateway,
+        "upstream_unreachable", $"Could not connect to provider '{provider}'.");
+
+    public static GatewayError UpstreamTimeout(string provider, TimeSpan timeout) => new(StatusCodes.Status504GatewayTimeout, ErrorTypes.Gateway,
+        "upstream_timeout", $"Provider '{provider}' did not answer within {timeout.TotalSeconds:0.###} seconds.");
+
+    public static GatewayError UpstreamInvalidUrl(string provider) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "invalid_base_url", $"The base URL configured for provider '{provider}' is not an absolute http(s) URL.");
+}
+
+/// <summary>The <c>type</c> values of gateway-made errors (OpenAI's vocabulary where it has one).</summary>
+internal static class ErrorTypes
+{
+    public const string Authentication = "authentication_error";
+    public const string Permission = "permission_error";
+    public const string InvalidRequest = "invalid_request_error";
+    public const string Gateway = "gateway_error";
+    public const string Upstream = "upstream_error";
+}

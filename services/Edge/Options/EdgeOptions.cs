@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gateway.Edge.Options;
+
+/// <summary>Limits and cache lifetimes of the Edge request path (section <c>Edge</c>).</summary>
+public sealed record EdgeOptions
+{
+    public const string SectionName = "Edge";
+
+    /// <summary>Largest request body accepted; bigger bodies get 413 before anything reaches a provider.</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxRequestBodyBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>Whole upstream exchange, first byte to last (long generations stream for minutes).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>Deadline of each KeyVault/Config call made on the request path.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan DependencyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a resolved gateway key or virtual key is reused without asking KeyVault again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan KeyCacheTtl { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long "unknown key" answers are reused: short, so a new key works almost at once, but long
+    /// enough that a flood of bad keys does not become a flood of KeyVault calls.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan NegativeKeyCacheTtl { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upper bound on cached key resolutions (each counts one), so random keys cannot grow memory.</summary>
+    [Range(100, 10_000_000)]
+    public int KeyCacheEntries { get; init; } = 100_000;
+
+    /// <summary>How often the price table is reloaded from Config in the background.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PriceRefreshInterval { get; init; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,49 @@
+namespace Gateway.Edge.Providers;
+
+/// <summary>A provider's response whose body has not been read yet.</summary>
+internal sealed class UpstreamResponse(int statusCode, string? contentType, Stream body, string target, HttpResponseMessage? message = null)
+    : IDisposable
+{
+    /// <summary>Provider response headers worth passing to the client (rate limits, request ids, retry hints); not
+    /// e.g. openai-organization, which would tell tenants about the account behind the credential.</summary>
+    private static readonly string[] ForwardedHeaderPrefixes = ["x-ratelimit-", "retry-after", "x-request-id", "openai-processing-ms"];
+
+    public int StatusCode { get; } = statusCode;
+
+    public string? ContentType { get; } = contentType;
+
+    public Stream Body { get; } = body;
+
+    /// <summary>Where the request went, for the usage event's attempt (host of the base URL, or "mock").</summary>
+    public string Target { get; } = target;
+
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    public bool IsEventStream => ContentType is not null && ContentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+
+    public void CopyHeadersTo(IHeaderDictionary headers)
+    {
+        if (message is null)
+        {
+            return;
+        }
+
+        foreach (var header in message.Headers.NonValidated)
+        {
+            foreach (var prefix in ForwardedHeaderPrefixes)
+            {
+                if (header.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    headers[header.Key] = header.Value.ToString();
+                    break;
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Body.Dispose();
+        message?.Dispose();
+    }
+}

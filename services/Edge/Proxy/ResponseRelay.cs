@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using Gateway.Edge.ChatCompletions;
+using Gateway.Edge.Errors;
+using Gateway.Edge.Http;
+using Gateway.Edge.Providers;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.Edge.Proxy;
+
+/// <summary>Copies a provider's response to the client and reads the usage from it on the way: SSE event by event
+/// (flushed as they arrive, the usage-only chunk dropped unless the client asked for it), JSON in one piece.</summary>
+internal static class ResponseRelay
+{
+    /// <summary>How much of a non-JSON provider error body is quoted back to the client.</summary>
+    private const int MaxQuotedErrorChars = 512;
+
+    public static async Task RelayStreamAsync(UpstreamResponse upstream, HttpResponse response, bool forwardUsageChunk,
+        RequestRecord record, CancellationToken cancellationToken)
+    {
+        response.StatusCode = upstream.StatusCode;
+        response.Headers[HeaderNames.ContentType] = upstream.ContentType;
+        response.Headers[HeaderNames.CacheControl] = "no-cache";
+        upstream.CopyHeadersTo(response.Headers);
+        response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var reader = PipeReader.Create(upstream.Body, new StreamPipeReaderOptions(leaveOpen: true));
+        var writer = response.BodyWriter;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                var wrote = false;
+                while (SseEvent.TryRead(ref buffer, out var sseEvent))
+                {
+                    if (sseEvent.HasSingleData)
+                    {
+                        var chunk = ChunkInspector.Inspect(sseEvent.Data);
+                        if (chunk.Usage is { } usage)
+                        {
+                            record.Usage = usage;
+                        }
+
+                        if (chunk.IsUsageOnly && !forwardUsageChunk)
+                        {
+                            continue;
+                        }
+                    }
+
+                    Write(writer, sseEvent.Raw);
+                    wrote = true;
+                }
+
+                if (result.IsCompleted)
+                {
+                    // A provider that ends without a final blank line: pass on what it sent.
+                    if (!buffer.IsEmpty)
+                    {
+                        Write(writer, buffer);
+                        wrote = true;
+                    }
+
+                    reader.AdvanceTo(buffer.End);
+                    if (wrote)
+                    {
+                        record.MarkFirstByte();
+                    }
+
+                    await writer.FlushAsync(cancellationToken);
+                    return;
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (wrote)
+                {
+                    record.MarkFirstByte();
+                    await writer.FlushAsync(cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+        }
+    }
+
+    public static async Task RelayBufferedAsync(UpstreamResponse upstream, HttpResponse response, RequestRecord record,
+        CancellationToken cancellationToken)
+    {
+        using var body = new PooledBufferWriter(16 * 1024);
+        await body.ReadFromAsync(upstream.Body, cancellationToken);
+        if (ChunkInspector.Inspect(body.WrittenSpan).Usage is { } usage)
+        {
+            record.Usage = usage;
+        }
+
+        response.StatusCode = upstream.StatusCode;
+        response.Headers[HeaderNames.ContentType] = upstream.ContentType ?? "application/json";
+        upstream.CopyHeadersTo(response.Headers);
+        response.ContentLength = body.WrittenCount;
+        record.MarkFirstByte();
+        await response.Body.WriteAsync(body.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>A provider error goes to the client with its status and body; a body that is not JSON (a proxy's
+    /// HTML page, plain text) is wrapped in an OpenAI-style error so clients can always parse it.</summary>
+    public static async Task RelayErrorAsync(UpstreamResponse upstream, string provider, HttpResponse response,
+        RequestRecord record, CancellationToken cancellationToken)
+    {
+        using var body = new PooledBufferWriter();
+        await body.ReadFromAsync(upstream.Body, cancellationToken);
+
+        response.StatusCode = upstream.StatusCode;
+        upstream.CopyHeadersTo(response.Headers);
+        response.Headers[HeaderNames.ContentType] = "application/json";
+        record.MarkFirstByte();
+        if (IsJson(body.WrittenSpan))
+        {
+            response.ContentLength = body.WrittenCount;
+            await response.Body.WriteAsync(body.WrittenMemory, cancellationToken);
+            return;
+        }
+
+        var text = Encoding.UTF8.GetString(body.WrittenSpan);
+        if (text.Length > MaxQuotedErrorChars)
+        {
+            text = text[..MaxQuotedErrorChars];
+        }
+
+        var wrapped = ErrorWriter.Wrap($"Provider '{provider}' returned HTTP {upstream.StatusCode}: {text.Trim()}",
+            ErrorTypes.Upstream, "upstream_error");
+        response.ContentLength = wrapped.Length;
+        await response.Body.WriteAsync(wrapped, cancellationToken);
+    }
+
+    private static bool IsJson(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static void Write(PipeWriter writer, ReadOnlySequence<byte> bytes)
+    {
+        foreach (var segment in bytes)
+        {
+            writer.Write(segment.Span);
+        }
+    }
+}

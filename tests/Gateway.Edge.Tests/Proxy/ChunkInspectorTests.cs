@@ -1,0 +1,55 @@
+extern alias edge;
+
+using System.Text;
+using edge::Gateway.Edge.Pricing;
+using edge::Gateway.Edge.Proxy;
+
+namespace Gateway.Edge.Tests.Proxy;
+
+public sealed class ChunkInspectorTests
+{
+    [Fact]
+    public void Reads_usage_with_cached_and_reasoning_tokens_as_disjoint_counts()
+    {
+        var info = ChunkInspector.Inspect("""
+            {"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"{\"usage\":1}"}}],
+             "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500,
+                      "prompt_tokens_details":{"cached_tokens":200,"audio_tokens":0},
+                      "completion_tokens_details":{"reasoning_tokens":120}}}
+            """u8);
+
+        Assert.Equal(new TokenUsage(Input: 800, CachedInput: 200, CacheWrite: 0, Output: 500, Reasoning: 120), info.Usage);
+        Assert.False(info.IsUsageOnly);
+    }
+
+    [Fact]
+    public void Recognises_the_usage_only_stream_chunk()
+    {
+        var info = ChunkInspector.Inspect("""{"id":"x","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3}}"""u8);
+
+        Assert.True(info.IsUsageOnly);
+        Assert.Equal(new TokenUsage(5, 0, 0, 3, 0), info.Usage);
+    }
+
+    [Theory]
+    [InlineData("""{"choices":[{"delta":{"content":"hi"}}],"usage":null}""")]
+    [InlineData("""{"choices":[]}""")]
+    [InlineData("[DONE]")]
+    [InlineData("not json")]
+    [InlineData("""{"usage":{"prompt_tokens":""")]
+    public void Chunks_without_usage_carry_nothing(string json)
+    {
+        var info = ChunkInspector.Inspect(Encoding.UTF8.GetBytes(json));
+
+        Assert.Null(info.Usage);
+        Assert.False(info.IsUsageOnly);
+    }
+
+    [Fact]
+    public void Cached_tokens_never_exceed_prompt_tokens()
+    {
+        var info = ChunkInspector.Inspect("""{"usage":{"prompt_tokens":10,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":50}}}"""u8);
+
+        Assert.Equal(new TokenUsage(0, 10, 0, 1, 0), info.Usage);
+    }
+}
