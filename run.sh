@@ -82,9 +82,7 @@ pg_data_dir() {
 }
 
 start_postgres() {
-  local bin data
-  bin="$(pg_bin_dir)"
-  data="$(pg_data_dir)"
+  local bin="$PG_BIN_DIR" data="$PG_DATA"
   if [ ! -f "$data/PG_VERSION" ]; then
     log "initialising PostgreSQL in $data"
     mkdir -p "$data"
@@ -107,13 +105,11 @@ start_postgres() {
   done
 }
 
-psql_admin() { "$(pg_bin_dir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"; }
+psql_admin() { "$PG_BIN_DIR/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"; }
 
 stop_postgres() {
-  local bin data
-  bin="$(pg_bin_dir)"; data="$(pg_data_dir)"
-  if [ -n "$bin" ] && [ -f "$data/postmaster.pid" ]; then
-    "${PG_USER_CMD[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+  if [ -n "$PG_BIN_DIR" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+    "${PG_USER_CMD[@]}" "$PG_BIN_DIR/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
   fi
 }
 
@@ -284,6 +280,8 @@ EOF
 
 # --- main -----------------------------------------------------------------------------------------------------------
 mkdir -p "$RUN" "$LOGS"
+PG_BIN_DIR="$(pg_bin_dir || true)"
+PG_DATA="$(pg_data_dir)"
 case "${1:-}" in
   stop)
     stop_all; exit 0 ;;
@@ -292,6 +290,7 @@ case "${1:-}" in
 esac
 
 ensure_packages
+PG_BIN_DIR="$(pg_bin_dir)"
 ensure_secrets
 build
 start_postgres
