@@ -1,4 +1,4 @@
-using System.Globalization;
+using Gateway.Contracts;
 using Gateway.Contracts.Usage.V1;
 
 namespace Gateway.Analytics.Ingest;
@@ -55,12 +55,7 @@ internal static class UsageEventValidator
     /// <summary>An exact, non-negative invariant-culture decimal ("0.000123"); empty means zero.</summary>
     private static decimal ParseMoney(string text, int index, string field)
     {
-        if (text.Length == 0)
-        {
-            return 0m;
-        }
-
-        return decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+        return ExactDecimal.TryParse(text, out var value)
             ? value
             : throw Invalid(index, field, "is not a non-negative decimal such as \"0.000123\"");
     }

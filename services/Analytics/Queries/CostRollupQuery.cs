@@ -1,3 +1,4 @@
+using Gateway.Contracts;
 using Gateway.Contracts.Analytics.V1;
 using Npgsql;
 
@@ -41,8 +42,8 @@ internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
                 CacheWriteTokens = reader.GetInt64(7),
                 OutputTokens = reader.GetInt64(8),
                 ReasoningTokens = reader.GetInt64(9),
-                CostUsd = DecimalText.Format(reader.GetDecimal(10)),
-                SavedCostUsd = DecimalText.Format(reader.GetDecimal(11)),
+                CostUsd = ExactDecimal.ToText(reader.GetDecimal(10)),
+                SavedCostUsd = ExactDecimal.ToText(reader.GetDecimal(11)),
             };
             if (reader.GetBoolean(2))
             {

@@ -1,4 +1,5 @@
 using Gateway.Config.Prices;
+using Gateway.Contracts;
 using ConfigV1 = Gateway.Contracts.Config.V1;
 
 namespace Gateway.Config.Grpc;
@@ -14,10 +15,10 @@ internal static class PriceTableMapping
             {
                 Provider = price.Provider,
                 Model = price.Model,
-                InputPerMtok = DecimalText.Format(price.InputPerMTok),
-                CachedInputPerMtok = DecimalText.Format(price.CachedInputPerMTok),
-                CacheWritePerMtok = DecimalText.Format(price.CacheWritePerMTok),
-                OutputPerMtok = DecimalText.Format(price.OutputPerMTok),
+                InputPerMtok = ExactDecimal.ToText(price.InputPerMTok),
+                CachedInputPerMtok = ExactDecimal.ToText(price.CachedInputPerMTok),
+                CacheWritePerMtok = ExactDecimal.ToText(price.CacheWritePerMTok),
+                OutputPerMtok = ExactDecimal.ToText(price.OutputPerMTok),
             });
         }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using Gateway.Contracts;
 using Gateway.Contracts.Usage.V1;
 using Gateway.Edge.Pricing;
 using Google.Protobuf.WellKnownTypes;
@@ -10,8 +10,6 @@ namespace Gateway.Edge.ChatCompletions;
 internal static class UsageEventBuilder
 {
     /// <summary>Exact decimal, invariant culture, no exponent and no trailing zeros ("0.000435", "0").</summary>
-    private const string CostFormat = "0.############################";
-
     public static UsageEvent Build(RequestRecord record, PriceBook prices, long endTimestamp)
     {
         var usage = record.Usage ?? default;
@@ -35,7 +33,7 @@ internal static class UsageEventBuilder
             CacheWriteTokens = usage.CacheWrite,
             OutputTokens = usage.Output,
             ReasoningTokens = usage.Reasoning,
-            CostUsd = FormatCost(cost),
+            CostUsd = ExactDecimal.ToText(cost),
             PriceVersion = prices.Version,
             Priced = rate is not null,
             StartedAt = Timestamp.FromDateTime(record.StartedAt),
@@ -60,7 +58,6 @@ internal static class UsageEventBuilder
         return usageEvent;
     }
 
-    public static string FormatCost(decimal cost) => cost.ToString(CostFormat, CultureInfo.InvariantCulture);
 
     private static long Microseconds(long stopwatchTicks) => stopwatchTicks * 1_000_000 / Stopwatch.Frequency;
 }

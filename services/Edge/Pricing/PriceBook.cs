@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using Gateway.Contracts;
 using Gateway.Contracts.Config.V1;
 
 namespace Gateway.Edge.Pricing;
@@ -89,7 +89,7 @@ internal sealed class PriceBook
         _providers.TryGetValue(provider, out var rates) ? rates.Match(model) : null;
 
     private static decimal Parse(string value) =>
-        value.Length == 0 ? 0m : decimal.Parse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        ExactDecimal.TryParse(value, out var parsed) ? parsed : throw new FormatException($"'{value}' is not an exact decimal price.");
 
     private sealed class ProviderRates
     {

@@ -45,13 +45,6 @@ public sealed class UsageEventBuilderTests
         Assert.Equal("0", usageEvent.CostUsd);
     }
 
-    [Theory]
-    [InlineData("0.000435", "0.000435")]
-    [InlineData("12.5000", "12.5")]
-    [InlineData("0.0000000001", "0.0000000001")]
-    public void Cost_string_is_invariant_and_trimmed(string value, string expected) =>
-        Assert.Equal(expected, UsageEventBuilder.FormatCost(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
-
     private static RequestRecord Record(string model) => new("/v1/chat/completions", "trace-1")
     {
         Caller = new CallerIdentity("tenant-a", "key-1"),
