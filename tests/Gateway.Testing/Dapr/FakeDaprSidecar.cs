@@ -38,6 +38,7 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     };
 
     private TaskCompletionSource _changed = NewSignal();
+    private int _rejectedPublishes;
     private int _pendingDeliveries;
     private IReadOnlyList<DaprSubscription>? _subscriptions;
     private WebApplication? _app;
@@ -61,6 +62,9 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     /// <summary>When set, publish calls fail with this status (a sidecar that is down or rejecting), e.g. to test a
     /// publisher's retries. Nothing is recorded while it is set.</summary>
     public StatusCode? RejectPublishesWith { get; set; }
+
+    /// <summary>How many publish calls were refused because of <see cref="RejectPublishesWith"/>.</summary>
+    public int RejectedPublishes => Volatile.Read(ref _rejectedPublishes);
 
     /// <summary>Every accepted message, in publish order.</summary>
     public IReadOnlyList<PublishedMessage> Published => Snapshot(_published);
@@ -180,6 +184,8 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     {
         if (RejectPublishesWith is { } status)
         {
+            Interlocked.Increment(ref _rejectedPublishes);
+            NotifyChanged();
             throw new RpcException(new Status(status, "The fake sidecar is rejecting publishes."));
         }
 
