@@ -74,6 +74,23 @@ internal sealed partial class KeyResolutionService(
             $"Virtual key '{request.VirtualKey}' was not found for this tenant."));
     }
 
+    public override async Task<ListVirtualKeysResponse> ListVirtualKeys(ListVirtualKeysRequest request, ServerCallContext context)
+    {
+        callers.RequireInternal(context);
+        var response = new ListVirtualKeysResponse();
+        if (!Identifiers.IsTenantId(request.TenantId))
+        {
+            return response; // no such tenant can exist, so it has no keys
+        }
+
+        foreach (var key in await virtualKeys.ListAsync(request.TenantId, context.CancellationToken))
+        {
+            response.VirtualKeys.Add(key.ToProto());
+        }
+
+        return response;
+    }
+
     [LoggerMessage(Level = LogLevel.Error,
         Message = "Virtual key {Slug} of tenant {TenantId} is encrypted under master key {MasterKeyId}, which is not configured")]
     private static partial void LogUnknownMasterKey(ILogger logger, string tenantId, string slug, string masterKeyId);

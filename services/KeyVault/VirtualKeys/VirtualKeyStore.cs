@@ -80,6 +80,26 @@ internal sealed class VirtualKeyStore(NpgsqlDataSource dataSource, EnvelopeEncry
             DeserializeExtras(reader.GetString(3)));
     }
 
+    /// <summary>The tenant's virtual keys, ordered by slug, without credentials.</summary>
+    public async Task<IReadOnlyList<VirtualKeyRecord>> ListAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT id, slug, provider, base_url, extras, master_key_id, created_at
+            FROM virtual_keys WHERE tenant_id = $1 ORDER BY slug
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<VirtualKeyRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new VirtualKeyRecord(reader.GetGuid(0), tenantId, reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), DeserializeExtras(reader.GetString(4)), reader.GetString(5),
+                reader.GetDateTime(6)));
+        }
+
+        return keys;
+    }
+
     private static string SerializeExtras(IReadOnlyDictionary<string, string> extras) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(extras, StringComparer.Ordinal), ExtrasJsonContext.Default.DictionaryStringString);
 

@@ -82,6 +82,27 @@ public sealed class VirtualKeyTests(KeyVaultFixture fixture)
     }
 
     [Fact]
+    public async Task Listing_shows_only_the_tenants_own_keys_without_credentials()
+    {
+        var tenantA = await fixture.CreateTenantAsync("vk-list-a");
+        var tenantB = await fixture.CreateTenantAsync("vk-list-b");
+        await CreateAsync(tenantA.Id, "zeta", "anthropic", "sk-a-zeta");
+        await CreateAsync(tenantA.Id, "alpha", "openai", "sk-a-alpha");
+        await CreateAsync(tenantB.Id, "other", "openai", "sk-b-other");
+
+        var listed = await fixture.Internal.ListVirtualKeysAsync(
+            new ListVirtualKeysRequest { TenantId = tenantA.Id }, KeyVaultFixture.InternalHeaders);
+        var denied = await Assert.ThrowsAsync<RpcException>(() => fixture.Internal.ListVirtualKeysAsync(
+            new ListVirtualKeysRequest { TenantId = tenantA.Id }, KeyVaultFixture.AdminHeaders).ResponseAsync);
+
+        Assert.Equal(["alpha", "zeta"], listed.VirtualKeys.Select(k => k.Slug));
+        Assert.Equal(["openai", "anthropic"], listed.VirtualKeys.Select(k => k.Provider));
+        Assert.All(listed.VirtualKeys, k => Assert.Equal(tenantA.Id, k.TenantId));
+        Assert.DoesNotContain("sk-a-", listed.ToString(), StringComparison.Ordinal);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    [Fact]
     public async Task The_same_slug_in_two_tenants_holds_two_separate_credentials()
     {
         var tenantA = await fixture.CreateTenantAsync("vk-a");
