@@ -1,4 +1,5 @@
 using Gateway.Config.Grpc;
+using Gateway.Config.Policies;
 using Gateway.Config.Prices;
 using Gateway.ServiceDefaults.Data;
 using Gateway.ServiceDefaults.Grpc;
@@ -16,6 +17,7 @@ internal static class ConfigRegistration
         builder.AddNpgsqlDataSource("configdb");
         builder.Services.AddSqlMigrations(typeof(ConfigRegistration).Assembly);
         builder.Services.AddSingleton<PriceTableStore>();
+        builder.Services.AddSingleton<TenantPolicyStore>();
         return builder;
     }
 

@@ -7,8 +7,9 @@ using Gateway.Edge.Http;
 using Gateway.Edge.Options;
 using Gateway.Edge.Pricing;
 using Gateway.Edge.Providers;
+using Gateway.Edge.Providers.Anthropic;
 using Gateway.Edge.Providers.Mock;
-using Gateway.Edge.Providers.OpenAi;
+using Gateway.Edge.Providers.OpenAiCompatible;
 using Gateway.Edge.Usage;
 using Gateway.ServiceDefaults.Grpc;
 using Gateway.ServiceDefaults.Security;
@@ -23,7 +24,6 @@ public static class EdgeRegistration
         var services = builder.Services;
         builder.AddGatewaySecurity();
         AddValidatedOptions<EdgeOptions>(builder, EdgeOptions.SectionName);
-        AddValidatedOptions<OpenAiOptions>(builder, OpenAiOptions.SectionName);
         AddValidatedOptions<ProviderHttpOptions>(builder, ProviderHttpOptions.SectionName);
 
         services.AddInternalGrpcClient<KeyVault.KeyVaultClient>("keyvault");
@@ -32,12 +32,16 @@ public static class EdgeRegistration
         services.AddSingleton<KeyResolutionCache>();
         services.AddSingleton<ApiKeyResolver>();
         services.AddSingleton<VirtualKeyResolver>();
+        services.AddSingleton<TenantPolicyReader>();
+        services.AddSingleton<CustomHostGuard>();
+        services.AddSingleton<ProviderTargetResolver>();
 
         services.AddSingleton<PriceCatalog>();
         services.AddHostedService<PriceRefresher>();
 
         services.AddSingleton<ProviderHttpClient>();
-        services.AddSingleton<IChatProvider, OpenAiProvider>();
+        builder.AddOpenAiWireProviders();
+        builder.AddAnthropicProvider();
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<ProviderRegistry>();
 

@@ -1,3 +1,4 @@
+using Gateway.Config.Policies;
 using Gateway.Config.Prices;
 using Gateway.ServiceDefaults.Security;
 using Grpc.Core;
@@ -7,7 +8,11 @@ using ConfigV1 = Gateway.Contracts.Config.V1;
 namespace Gateway.Config.Grpc;
 
 /// <summary>The Config gRPC API. Callers are other services (internal token) or operators (admin token).</summary>
-internal sealed partial class ConfigGrpcService(PriceTableStore prices, CallerTokens tokens, ILogger<ConfigGrpcService> logger)
+internal sealed partial class ConfigGrpcService(
+    PriceTableStore prices,
+    TenantPolicyStore policies,
+    CallerTokens tokens,
+    ILogger<ConfigGrpcService> logger)
     : ConfigV1.Config.ConfigBase
 {
     public override async Task<ConfigV1.PriceTable> GetPrices(ConfigV1.GetPricesRequest request, ServerCallContext context)
@@ -27,6 +32,38 @@ internal sealed partial class ConfigGrpcService(PriceTableStore prices, CallerTo
         }
     }
 
+    public override async Task<ConfigV1.TenantPolicy> GetTenantPolicy(ConfigV1.GetTenantPolicyRequest request, ServerCallContext context)
+    {
+        RequireInternalOrAdmin(context);
+        var tenantId = TenantPolicyMapping.RequireTenantId(request.TenantId);
+        try
+        {
+            return (await policies.GetAsync(tenantId, context.CancellationToken)).ToContract();
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            LogDatabaseUnavailable(logger, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "The policy store is unavailable; retry later."));
+        }
+    }
+
+    public override async Task<ConfigV1.TenantPolicy> PutTenantPolicy(ConfigV1.PutTenantPolicyRequest request, ServerCallContext context)
+    {
+        tokens.RequireAdmin(context);
+        var policy = TenantPolicyMapping.FromContract(request);
+        try
+        {
+            await policies.PutAsync(policy, context.CancellationToken);
+            LogPolicyChanged(logger, policy.TenantId, policy.AllowedCustomHosts.Count, policy.AllowPrivateHosts);
+            return policy.ToContract();
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            LogDatabaseUnavailable(logger, ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "The policy store is unavailable; retry later."));
+        }
+    }
+
     private void RequireInternalOrAdmin(ServerCallContext context)
     {
         if (!tokens.IsAdmin(context))
@@ -35,6 +72,10 @@ internal sealed partial class ConfigGrpcService(PriceTableStore prices, CallerTo
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Price store unavailable: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Tenant {TenantId} policy set: {HostCount} custom host patterns, private hosts allowed: {AllowPrivateHosts}")]
+    private static partial void LogPolicyChanged(ILogger logger, string tenantId, int hostCount, bool allowPrivateHosts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Config store unavailable: {Reason}")]
     private static partial void LogDatabaseUnavailable(ILogger logger, string reason);
 }

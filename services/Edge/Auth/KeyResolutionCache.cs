@@ -34,5 +34,7 @@ internal sealed class KeyResolutionCache(IOptions<EdgeOptions> options) : IDispo
 
     public static string VirtualKeyCacheKey(string tenantId, string slug) => string.Concat("vk:", tenantId, "\n", slug);
 
+    public static string PolicyCacheKey(string tenantId) => string.Concat("policy:", tenantId);
+
     public void Dispose() => _cache.Dispose();
 }

@@ -15,7 +15,7 @@ namespace Gateway.Edge.ChatCompletions;
 /// forward, relay the answer, then record one usage event (errors after authentication included).</summary>
 internal sealed partial class ChatCompletionsHandler(
     ApiKeyResolver apiKeys,
-    VirtualKeyResolver virtualKeys,
+    ProviderTargetResolver targets,
     ProviderRegistry providers,
     PriceCatalog prices,
     IUsageRecorder usageRecorder,
@@ -75,7 +75,8 @@ internal sealed partial class ChatCompletionsHandler(
         var headers = context.Request.Headers;
         var cancellationToken = context.RequestAborted;
 
-        if (GatewayKeyReader.Read(headers) is not { Length: > 0 } apiKey)
+        var keys = GatewayKeyReader.Read(headers);
+        if (keys.GatewayKey is not { } apiKey)
         {
             return GatewayError.MissingApiKey();
         }
@@ -88,39 +89,41 @@ internal sealed partial class ChatCompletionsHandler(
 
         record.Caller = caller.Value!;
 
-        var requestedProvider = GatewayHeaders.First(headers, GatewayHeaders.Provider, GatewayHeaders.PortkeyProvider)?.Trim();
-        record.Provider = requestedProvider?.ToLowerInvariant() ?? "";
-        if (GatewayHeaders.First(headers, GatewayHeaders.VirtualKey, GatewayHeaders.PortkeyVirtualKey)?.Trim() is not { Length: > 0 } slug)
+        // Every header is checked before anything reaches a provider, so a bad header costs no upstream call.
+        var read = GatewayRequestHeaders.Read(headers, _options.UpstreamTimeout);
+        if (read.Error is { } headerError)
         {
-            return GatewayError.MissingVirtualKey();
+            return headerError;
         }
 
-        var resolved = await virtualKeys.ResolveAsync(record.Caller.TenantId, slug, cancellationToken);
-        if (resolved.Error is { } virtualKeyError)
+        var gatewayHeaders = read.Value!;
+        record.User = gatewayHeaders.Metadata.User;
+        record.Metadata = gatewayHeaders.Metadata.Values;
+
+        var requestedProvider = GatewayHeaders.First(headers, GatewayHeaders.Provider, GatewayHeaders.PortkeyProvider)?.Trim().ToLowerInvariant();
+        record.Provider = requestedProvider ?? "";
+        var resolved = await targets.ResolveAsync(record.Caller.TenantId, headers, keys.ProviderKey, requestedProvider,
+            gatewayHeaders.CustomHost, cancellationToken);
+        if (resolved.Error is { } targetError)
         {
-            return virtualKeyError;
+            return targetError;
         }
 
         var target = resolved.Value!;
         record.VirtualKeyId = target.VirtualKeyId;
         record.Provider = target.Provider;
-        if (requestedProvider is not null && !requestedProvider.Equals(target.Provider, StringComparison.OrdinalIgnoreCase))
-        {
-            return GatewayError.ProviderMismatch(requestedProvider, target.Provider);
-        }
-
         if (!providers.TryGet(target.Provider, out var provider))
         {
             return GatewayError.UnsupportedProvider(target.Provider);
         }
 
-        var read = await RequestBody.ReadAsync(context, _options.MaxRequestBodyBytes, cancellationToken);
-        if (read.Error is { } bodyError)
+        var bodyRead = await RequestBody.ReadAsync(context, _options.MaxRequestBodyBytes, cancellationToken);
+        if (bodyRead.Error is { } bodyError)
         {
             return bodyError;
         }
 
-        using var body = read.Value!;
+        using var body = bodyRead.Value!;
         var scanned = ChatRequestScanner.Scan(body.Span);
         if (scanned.Error is { } scanError)
         {
@@ -130,15 +133,17 @@ internal sealed partial class ChatCompletionsHandler(
         var info = scanned.Value!;
         record.Model = info.Model;
         record.Stream = info.Stream;
-        return await ForwardAsync(context, record, provider, new ChatRequest(body.Memory, info), target);
+        var request = new ChatRequest(body.Memory, info) { ForwardHeaders = gatewayHeaders.ForwardHeaders };
+        return await ForwardAsync(context, record, provider, request, target, gatewayHeaders.Timeout);
     }
 
+    /// <param name="timeout">The whole upstream exchange: the Edge's, or the client's shorter request timeout.</param>
     private async Task<GatewayError?> ForwardAsync(HttpContext context, RequestRecord record, IChatProvider provider,
-        ChatRequest request, ProviderTarget target)
+        ChatRequest request, ProviderTarget target, TimeSpan timeout)
     {
         var response = context.Response;
         using var upstreamCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        upstreamCancellation.CancelAfter(_options.UpstreamTimeout);
+        upstreamCancellation.CancelAfter(timeout);
         var cancellationToken = upstreamCancellation.Token;
         var attemptStart = Stopwatch.GetTimestamp();
 
@@ -160,7 +165,7 @@ internal sealed partial class ChatCompletionsHandler(
         {
             // Our deadline, or the connection pool's connect timeout (the provider is then unreachable, not slow).
             return Attempted(record, "", attemptStart, upstreamCancellation.IsCancellationRequested
-                ? GatewayError.UpstreamTimeout(provider.Name, _options.UpstreamTimeout)
+                ? GatewayError.UpstreamTimeout(provider.Name, timeout)
                 : GatewayError.UpstreamUnreachable(provider.Name));
         }
 
@@ -189,7 +194,7 @@ internal sealed partial class ChatCompletionsHandler(
             {
                 // The provider failed after answering: timed out or dropped the connection mid-body.
                 var error = ex is OperationCanceledException
-                    ? GatewayError.UpstreamTimeout(provider.Name, _options.UpstreamTimeout)
+                    ? GatewayError.UpstreamTimeout(provider.Name, timeout)
                     : new GatewayError(StatusCodes.Status502BadGateway, ErrorTypes.Gateway, "upstream_stream_error",
                         $"The connection to provider '{provider.Name}' failed while the answer was being received.");
                 errorType = error.Code;

@@ -20,6 +20,11 @@ internal sealed class RequestRecord(string endpoint, string traceId)
 
     public string VirtualKeyId { get; set; } = "";
 
+    /// <summary>The requester (<c>x-gateway-user</c> and aliases); empty when none was named.</summary>
+    public string User { get; set; } = "";
+
+    public IReadOnlyDictionary<string, string>? Metadata { get; set; }
+
     public string Provider { get; set; } = "";
 
     public string Model { get; set; } = "";

@@ -22,6 +22,7 @@ internal static class UsageEventBuilder
             TenantId = record.Caller?.TenantId ?? "",
             ApiKeyId = record.Caller?.ApiKeyId ?? "",
             VirtualKeyId = record.VirtualKeyId,
+            User = record.User,
             Provider = record.Provider,
             Model = record.Model,
             Endpoint = record.Endpoint,
@@ -41,6 +42,14 @@ internal static class UsageEventBuilder
             TimeToFirstByteUs = record.FirstByteTimestamp is { } first ? Microseconds(first - record.StartTimestamp) : 0,
             TraceId = record.TraceId,
         };
+
+        if (record.Metadata is { Count: > 0 } metadata)
+        {
+            foreach (var (key, value) in metadata)
+            {
+                usageEvent.Metadata[key] = value;
+            }
+        }
 
         if (record.Attempt is { } attempt)
         {

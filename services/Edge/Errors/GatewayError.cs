@@ -11,7 +11,33 @@ internal sealed record GatewayError(int StatusCode, string Type, string Code, st
         "The gateway API key is unknown, revoked or expired.");
 
     public static GatewayError MissingVirtualKey() => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "missing_virtual_key",
-        "No provider credential. Send the virtual key's slug in the 'x-gateway-virtual-key' header.");
+        "No provider credential. Send the virtual key's slug in the 'x-gateway-virtual-key' header, or send the gateway key in "
+        + "'x-gateway-api-key' and the provider's own key in 'Authorization: Bearer' together with 'x-gateway-provider'.");
+
+    public static GatewayError MissingProvider() => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "missing_provider",
+        "A provider key passed in 'Authorization'/'x-api-key' needs the 'x-gateway-provider' header naming its provider (e.g. openai).");
+
+    public static GatewayError HeaderTooLarge(string header, int limit) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "header_too_large", $"Header '{header}' is longer than the limit of {limit} characters.");
+
+    public static GatewayError InvalidMetadata(string header, string problem) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "invalid_metadata", $"Header '{header}' {problem}.");
+
+    public static GatewayError MetadataLimit(string message) =>
+        new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "metadata_limit_exceeded", message);
+
+    public static GatewayError CustomHostProvider(string requested) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
+        "custom_host_provider", $"A custom host speaks the OpenAI wire format; 'x-gateway-provider' must be 'openai' or absent, not '{requested}'.");
+
+    public static GatewayError CustomHostNotAllowed(string host) => new(StatusCodes.Status403Forbidden, ErrorTypes.Permission,
+        "custom_host_not_allowed", $"Custom host '{host}' is not in this tenant's allowed custom hosts; an operator can add it to the tenant policy.");
+
+    public static GatewayError CustomHostPrivate(string host) => new(StatusCodes.Status403Forbidden, ErrorTypes.Permission,
+        "custom_host_private_address",
+        $"Custom host '{host}' is a loopback, private, link-local or metadata address, which this tenant's policy does not allow.");
+
+    public static GatewayError CustomHostUnresolvable(string host) => new(StatusCodes.Status502BadGateway, ErrorTypes.Gateway,
+        "custom_host_unresolvable", $"Custom host '{host}' could not be resolved.");
 
     /// <summary>403, not 401: the caller did authenticate; it is the credential it named that it may not use.</summary>
     public static GatewayError VirtualKeyNotFound() => new(StatusCodes.Status403Forbidden, ErrorTypes.Permission, "virtual_key_not_found",

@@ -32,6 +32,10 @@ public sealed record EdgeOptions
     [Range(100, 10_000_000)]
     public int KeyCacheEntries { get; init; } = 100_000;
 
+    /// <summary>How long a tenant's policy (allowed custom hosts) is reused without asking Config again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan TenantPolicyCacheTtl { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How often the price table is reloaded from Config in the background.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PriceRefreshInterval { get; init; } = TimeSpan.FromSeconds(60);

@@ -12,6 +12,9 @@ internal sealed class PriceBook
     private const string MockProvider = "mock";
     private const string MockFallbackModel = "mock-1";
     private const string OpenAiProvider = "openai";
+    private const string AzureOpenAiProvider = "azure-openai";
+    private const string GeminiProvider = "gemini";
+    private const string GoogleProvider = "google";
     private const int MaxMemoisedLookups = 10_000;
 
     private readonly Dictionary<string, ProviderRates> _providers;
@@ -81,9 +84,22 @@ internal sealed class PriceBook
         {
             rate = Match(OpenAiProvider, model) ?? Match(MockProvider, MockFallbackModel);
         }
+        else if (rate is null && PriceAlias(provider) is { } alias)
+        {
+            rate = Match(alias, model);
+        }
 
         return rate;
     }
+
+    /// <summary>Providers that serve another price-table provider's models at its list prices unless the table has
+    /// rows of their own: Azure OpenAI deployments run OpenAI models, the Gemini API is priced under <c>google</c>.</summary>
+    private static string? PriceAlias(string provider) => provider switch
+    {
+        AzureOpenAiProvider => OpenAiProvider,
+        GeminiProvider => GoogleProvider,
+        _ => null,
+    };
 
     private ModelRate? Match(string provider, string model) =>
         _providers.TryGetValue(provider, out var rates) ? rates.Match(model) : null;

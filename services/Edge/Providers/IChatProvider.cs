@@ -17,4 +17,9 @@ internal interface IChatProvider
 }
 
 /// <summary>The client's chat request: its bytes, as received, and what the scanner read from them.</summary>
-internal sealed record ChatRequest(ReadOnlyMemory<byte> Body, ChatRequestInfo Info);
+internal sealed record ChatRequest(ReadOnlyMemory<byte> Body, ChatRequestInfo Info)
+{
+    /// <summary>Client headers to pass to the provider (<c>x-gateway-forward-headers</c>), already validated;
+    /// providers apply them with <see cref="ForwardedHeaders.Apply"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ForwardHeaders { get; init; } = [];
+}

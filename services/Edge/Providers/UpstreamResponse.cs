@@ -1,3 +1,5 @@
+using Gateway.Edge.Pricing;
+
 namespace Gateway.Edge.Providers;
 
 /// <summary>A provider's response whose body has not been read yet.</summary>
@@ -18,6 +20,10 @@ internal sealed class UpstreamResponse(int statusCode, string? contentType, Stre
     public string Target { get; } = target;
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    /// <summary>The provider's exact usage when the body is a translation (see <see cref="Translation.INativeUsageSource"/>);
+    /// preferred over the OpenAI-shaped usage read from the body, which cannot carry e.g. cache writes.</summary>
+    public TokenUsage? NativeUsage => Body is Translation.INativeUsageSource source ? source.NativeUsage : null;
 
     public bool IsEventStream => ContentType is not null && ContentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
 

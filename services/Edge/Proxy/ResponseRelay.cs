@@ -86,6 +86,8 @@ internal static class ResponseRelay
         finally
         {
             await reader.CompleteAsync();
+            // Also when the stream failed or the client left: bill what the provider reported until then.
+            PreferNativeUsage(upstream, record);
         }
     }
 
@@ -98,6 +100,8 @@ internal static class ResponseRelay
         {
             record.Usage = usage;
         }
+
+        PreferNativeUsage(upstream, record);
 
         response.StatusCode = upstream.StatusCode;
         response.Headers[HeaderNames.ContentType] = upstream.ContentType ?? "application/json";
@@ -136,6 +140,16 @@ internal static class ResponseRelay
             ErrorTypes.Upstream, "upstream_error");
         response.ContentLength = wrapped.Length;
         await response.Body.WriteAsync(wrapped, cancellationToken);
+    }
+
+    /// <summary>A translated body (e.g. Anthropic as OpenAI) knows the provider's exact usage, cache writes included,
+    /// which the OpenAI-shaped usage in it cannot carry.</summary>
+    private static void PreferNativeUsage(UpstreamResponse upstream, RequestRecord record)
+    {
+        if (upstream.NativeUsage is { } native)
+        {
+            record.Usage = native;
+        }
     }
 
     private static bool IsJson(ReadOnlySpan<byte> body)

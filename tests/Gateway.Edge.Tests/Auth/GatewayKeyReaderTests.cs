@@ -7,36 +7,77 @@ namespace Gateway.Edge.Tests.Auth;
 
 public sealed class GatewayKeyReaderTests
 {
-    [Fact]
-    public void Authorization_bearer_wins_over_the_gateway_headers()
+    [Theory]
+    [InlineData("Authorization", "Bearer gk-key")]
+    [InlineData("x-api-key", "gk-key")]
+    [InlineData("x-gateway-api-key", "gk-key")]
+    [InlineData("x-portkey-api-key", "gk-key")]
+    public void A_single_key_in_any_accepted_header_is_the_gateway_key(string header, string value)
     {
-        var headers = new HeaderDictionary
-        {
-            ["Authorization"] = "Bearer gk-bearer",
-            ["x-gateway-api-key"] = "gk-gateway",
-            ["x-portkey-api-key"] = "gk-portkey",
-        };
+        var keys = GatewayKeyReader.Read(new HeaderDictionary { [header] = value });
 
-        Assert.Equal("gk-bearer", GatewayKeyReader.Read(headers));
+        Assert.Equal(new RequestKeys("gk-key", null), keys);
     }
 
     [Fact]
-    public void Falls_back_to_x_gateway_api_key_then_x_portkey_api_key()
+    public void Bearer_wins_over_x_api_key_when_neither_is_a_gateway_header()
     {
-        Assert.Equal("gk-gateway", GatewayKeyReader.Read(new HeaderDictionary
+        var keys = GatewayKeyReader.Read(new HeaderDictionary { ["Authorization"] = "Bearer gk-bearer", ["x-api-key"] = "gk-other" });
+
+        Assert.Equal(new RequestKeys("gk-bearer", null), keys);
+    }
+
+    [Fact]
+    public void With_the_gateway_key_in_its_own_header_bearer_is_the_provider_key()
+    {
+        var keys = GatewayKeyReader.Read(new HeaderDictionary
         {
-            ["Authorization"] = "Basic abc",
+            ["Authorization"] = "Bearer sk-provider",
+            ["x-api-key"] = "sk-other",
             ["x-gateway-api-key"] = "gk-gateway",
             ["x-portkey-api-key"] = "gk-portkey",
-        }));
-        Assert.Equal("gk-portkey", GatewayKeyReader.Read(new HeaderDictionary { ["x-portkey-api-key"] = "gk-portkey" }));
+        });
+
+        Assert.Equal(new RequestKeys("gk-gateway", "sk-provider"), keys);
+    }
+
+    [Fact]
+    public void With_the_gateway_key_in_its_own_header_x_api_key_is_the_provider_key()
+    {
+        var keys = GatewayKeyReader.Read(new HeaderDictionary { ["x-api-key"] = "sk-ant-provider", ["x-portkey-api-key"] = "gk-portkey" });
+
+        Assert.Equal(new RequestKeys("gk-portkey", "sk-ant-provider"), keys);
+    }
+
+    [Fact]
+    public void The_gateway_key_repeated_in_authorization_is_not_a_provider_key()
+    {
+        var keys = GatewayKeyReader.Read(new HeaderDictionary { ["Authorization"] = "Bearer gk-same", ["x-gateway-api-key"] = "gk-same" });
+
+        Assert.Equal(new RequestKeys("gk-same", null), keys);
+    }
+
+    [Fact]
+    public void Non_bearer_authorization_carries_no_key()
+    {
+        Assert.Equal(new RequestKeys(null, null), GatewayKeyReader.Read(new HeaderDictionary { ["Authorization"] = "Basic abc" }));
+        Assert.Equal(new RequestKeys("gk", null),
+            GatewayKeyReader.Read(new HeaderDictionary { ["Authorization"] = "Basic abc", ["x-gateway-api-key"] = "gk" }));
     }
 
     [Fact]
     public void No_key_is_null()
     {
-        Assert.Null(GatewayKeyReader.Read(new HeaderDictionary()));
-        Assert.Null(GatewayKeyReader.Read(new HeaderDictionary { ["Authorization"] = "Bearer   " }));
+        Assert.Null(GatewayKeyReader.Read(new HeaderDictionary()).GatewayKey);
+        Assert.Null(GatewayKeyReader.Read(new HeaderDictionary { ["Authorization"] = "Bearer   ", ["x-api-key"] = " " }).GatewayKey);
+    }
+
+    [Fact]
+    public void Keys_are_not_printed()
+    {
+        var text = new RequestKeys("gk-secret", "sk-secret").ToString();
+
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,6 +32,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>The usage reported in responses and in the stream's usage chunk.</summary>
     public FakeUsage Usage { get; set; } = new(PromptTokens: 12, CompletionTokens: 7);
 
+    /// <summary>When true, a stream's finish chunk carries the usage whether or not it was asked for (as Mistral and
+    /// Gemini do), instead of a separate usage chunk that only <c>stream_options.include_usage</c> produces.</summary>
+    public bool UsageInFinishChunk { get; set; }
+
     /// <summary>When set, every request is answered with this error instead.</summary>
     public FakeError? Error { get; set; }
 
@@ -62,12 +66,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             ApplicationName = typeof(FakeOpenAiServer).Assembly.GetName().Name,
             EnvironmentName = "Testing",
         });
+        // No appsettings/environment: a service's appsettings.json in the test output (Kestrel endpoints on fixed
+        // ports) would otherwise make every fake also listen there, so two fakes could not run at once.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         var app = builder.Build();
         var server = new FakeOpenAiServer(app);
         app.MapPost("/v1/chat/completions", server.HandleAsync);
+        // Other providers' layouts (Azure's /openai/deployments/{d}/chat/completions, Groq's /openai/v1/..., Gemini's
+        // /v1beta/openai/...) answer the same way; Path and QueryString record which one was called.
+        app.MapPost("/{**path}", server.HandleAsync);
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -104,7 +114,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             headers[name] = value.ToString();
         }
 
-        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray());
+        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray(), context.Request.QueryString.Value ?? "");
         _requests.Enqueue(request);
 
         try
@@ -195,7 +205,8 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             await SendAsync(response, Chunk(id, model, choices, usageNull), cancellationToken);
         }
 
-        await SendAsync(response, Chunk(id, model, """[{"index":0,"delta":{},"finish_reason":"stop"}]""", usageNull), cancellationToken);
+        var finishTail = UsageInFinishChunk ? ",\"usage\":" + UsageJson() : usageNull;
+        await SendAsync(response, Chunk(id, model, """[{"index":0,"delta":{},"finish_reason":"stop"}]""", finishTail), cancellationToken);
         if (includeUsage)
         {
             await SendAsync(response, Chunk(id, model, "[]", ",\"usage\":" + UsageJson()), cancellationToken);
@@ -253,11 +264,14 @@ public sealed record FakeError(int StatusCode, string Body, string ContentType =
     IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>One request as the fake provider received it.</summary>
-public sealed class FakeRequest(string path, IReadOnlyDictionary<string, string> headers, byte[] body)
+public sealed class FakeRequest(string path, IReadOnlyDictionary<string, string> headers, byte[] body, string queryString = "")
 {
     private volatile bool _aborted;
 
     public string Path { get; } = path;
+
+    /// <summary>The query string as received, with its leading '?' (empty when there was none).</summary>
+    public string QueryString { get; } = queryString;
 
     public IReadOnlyDictionary<string, string> Headers { get; } = headers;
 

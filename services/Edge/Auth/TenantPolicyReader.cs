@@ -1,0 +1,45 @@
+using Gateway.Edge.Errors;
+using Gateway.Edge.Options;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ConfigV1 = Gateway.Contracts.Config.V1;
+
+namespace Gateway.Edge.Auth;
+
+/// <summary>A tenant's policy from Config, cached in-process (<see cref="EdgeOptions.TenantPolicyCacheTtl"/>): a
+/// policy change reaches the Edge within that time. Only requests that need the policy (custom hosts) ask for it.</summary>
+internal sealed partial class TenantPolicyReader(
+    ConfigV1.Config.ConfigClient config,
+    KeyResolutionCache cache,
+    IOptions<EdgeOptions> options,
+    ILogger<TenantPolicyReader> logger)
+{
+    private readonly EdgeOptions _options = options.Value;
+
+    public async ValueTask<Outcome<TenantPolicy>> GetAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var cacheKey = KeyResolutionCache.PolicyCacheKey(tenantId);
+        if (cache.TryGet<TenantPolicy>(cacheKey, out var cached) && cached is not null)
+        {
+            return cached;
+        }
+
+        try
+        {
+            var response = await config.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenantId },
+                deadline: DateTime.UtcNow + _options.DependencyTimeout, cancellationToken: cancellationToken);
+            var policy = new TenantPolicy([.. response.AllowedCustomHosts], response.AllowPrivateHosts);
+            cache.Set(cacheKey, policy, _options.TenantPolicyCacheTtl);
+            return policy;
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Failing closed: without the policy no custom host is allowed.
+            LogConfigFailed(logger, ex.StatusCode, ex.Status.Detail);
+            return GatewayError.DependencyUnavailable("config");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Config GetTenantPolicy failed with {StatusCode}: {Detail}")]
+    private static partial void LogConfigFailed(ILogger logger, StatusCode statusCode, string detail);
+}

@@ -1,0 +1,42 @@
+using System.Net.Http.Headers;
+using Gateway.Edge.Auth;
+using Gateway.Edge.Errors;
+using Gateway.Edge.Options;
+
+namespace Gateway.Edge.Providers.OpenAiCompatible;
+
+/// <summary>One OpenAI-wire provider with Bearer authentication (see <see cref="OpenAiWireProfiles"/>). The base URL
+/// comes from the virtual key, else configuration, else the profile's default.</summary>
+internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOptions options, ProviderHttpClient http) : IChatProvider
+{
+    private readonly string _baseUrl = options.BaseUrl is { Length: > 0 } configured ? configured : profile.DefaultBaseUrl;
+    private readonly bool _requestStreamUsage = options.RequestStreamUsage ?? profile.RequestsStreamUsage;
+
+    public string Name => profile.Name;
+
+    public Task<UpstreamResponse> SendAsync(ChatRequest request, ProviderTarget target, CancellationToken cancellationToken)
+    {
+        var baseUrl = target.BaseUrl.Length > 0 ? target.BaseUrl : _baseUrl;
+        if (baseUrl.Length == 0)
+        {
+            throw new GatewayErrorException(ProviderConfigurationError.MissingBaseUrl(Name));
+        }
+
+        var uri = OpenAiWire.ChatCompletionsUri(baseUrl) ?? throw new GatewayErrorException(GatewayError.UpstreamInvalidUrl(Name));
+        var message = OpenAiWire.CreateMessage(uri, request, OpenAiWire.RequestsStreamUsage(target, _requestStreamUsage));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Credential);
+
+        // OpenAI's account scoping; other servers ignore the headers, and they are only sent when the key sets them.
+        if (target.Extras.TryGetValue("organization", out var organization))
+        {
+            message.Headers.TryAddWithoutValidation("OpenAI-Organization", organization);
+        }
+
+        if (target.Extras.TryGetValue("project", out var project))
+        {
+            message.Headers.TryAddWithoutValidation("OpenAI-Project", project);
+        }
+
+        return OpenAiWire.SendAsync(http.Client, message, request, cancellationToken);
+    }
+}
