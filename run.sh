@@ -235,7 +235,8 @@ bootstrap_demo() {
   fi
   log "bootstrapping the demo tenant"
   local lines
-  lines="$(KEYVAULT_GRPC=http://127.0.0.1:5111 ADMIN_TOKEN="$ADMIN_TOKEN" gatewayctl demo bootstrap --env-file /dev/null)"
+  lines="$(KEYVAULT_GRPC=http://127.0.0.1:5111 CONFIG_GRPC=http://127.0.0.1:5121 ADMIN_TOKEN="$ADMIN_TOKEN" \
+    gatewayctl demo bootstrap --env-file /dev/null)"
   DEMO_API_KEY="$(echo "$lines" | grep '^DEMO_API_KEY=' | cut -d= -f2-)"
   DEMO_VIRTUAL_KEY="$(echo "$lines" | grep '^DEMO_VIRTUAL_KEY=' | cut -d= -f2-)"
   touch "$STATE/.demo-bootstrapped"

@@ -16,6 +16,7 @@ internal static class GatewayCli
         root.Add(TenantCommands.Create(output));
         root.Add(KeyCommands.Create(output));
         root.Add(VirtualKeyCommands.Create(output));
+        root.Add(PolicyCommands.Create(output));
         root.Add(UsageCommands.Create(output));
         root.Add(DemoCommands.Create(output));
         return root;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Gateway.Cli.Connection;
+using Gateway.Contracts.Config.V1;
 using Gateway.Contracts.KeyVault.V1;
 using Grpc.Core;
 
@@ -10,11 +11,12 @@ internal static class DemoCommands
 {
     public const string TenantId = "demo";
     public const string VirtualKeySlug = "mock";
+    private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "::1"];
 
     public static Command Create(TextWriter output)
     {
         var bootstrap = new Command("bootstrap",
-            "Create the 'demo' tenant, a gateway key and a virtual key for the built-in mock provider; print them as env lines");
+            "Create the 'demo' tenant, a gateway key, a virtual key for the built-in mock provider and a policy allowing local custom hosts; print them as env lines");
         bootstrap.SetAction(async (result, cancellationToken) =>
         {
             var context = CommandContext.From(result, output);
@@ -36,6 +38,16 @@ internal static class DemoCommands
             catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
             {
                 // A previous bootstrap made it; the mock provider needs no credential, so it is still right.
+            }
+
+            // The demo tenant may reach local OpenAI-compatible servers (Ollama, vLLM) through x-gateway-custom-host.
+            var config = context.Endpoints.Config;
+            if (config is not null)
+            {
+                using var configChannel = Channels.Open(config);
+                var policy = new PutTenantPolicyRequest { TenantId = TenantId, AllowPrivateHosts = true };
+                policy.AllowedCustomHosts.Add(LoopbackHosts);
+                await new Config.ConfigClient(configChannel).PutTenantPolicyAsync(policy, headers, cancellationToken: cancellationToken);
             }
 
             context.Printer.Line($"DEMO_API_KEY={key.Secret}");

@@ -40,11 +40,40 @@ public sealed class GatewayctlTests(GatewaySystemFixture system)
         Assert.Contains("PermissionDenied", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_policy_set_with_gatewayctl_lets_the_tenant_reach_a_local_custom_host()
+    {
+        var tenant = await system.CreateTenantAsync();
+        using var http = new HttpClient { BaseAddress = system.DirectEdge };
+
+        var (exit, output, error) = await RunAsync("policies", "set", "--tenant", tenant.Id,
+            "--allow-host", "127.0.0.1", "--allow-private-hosts", "--admin-token", TestSecrets.AdminToken);
+        Assert.True(exit == 0, error);
+        Assert.Contains("127.0.0.1", output, StringComparison.Ordinal);
+
+        // Without a policy the tenant gets 403 custom_host_not_allowed (Edge tests); with it, the request goes through.
+        Assert.Equal(System.Net.HttpStatusCode.OK, await SendToCustomHostAsync(http, tenant));
+    }
+
+    private async Task<System.Net.HttpStatusCode> SendToCustomHostAsync(HttpClient http, TestTenant tenant)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-gateway-api-key", tenant.ApiKey);
+        request.Headers.Add("x-gateway-custom-host", system.Upstream.BaseUrl);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
     private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        string[] connection = ["--analytics", system.AnalyticsGrpc.ToString(), "--env-file", "/dev/null"];
+        string[] connection = ["--analytics", system.AnalyticsGrpc.ToString(), "--config", system.ConfigGrpc.ToString(),
+            "--env-file", "/dev/null"];
         var exit = await GatewayCli.RunAsync([.. args, .. connection], output, error);
         return (exit, output.ToString(), error.ToString());
     }

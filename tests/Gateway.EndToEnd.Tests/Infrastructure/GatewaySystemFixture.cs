@@ -36,6 +36,8 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
 
     public Uri KeyVaultGrpc { get; private set; } = null!;
 
+    public Uri ConfigGrpc { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         var postgres = Own(await PostgresServer.StartAsync());
@@ -77,6 +79,7 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
         DaprEdge = Start(new ServiceHost<edge::Program>(EdgeSettings("Dapr"))).HttpAddress;
 
         KeyVaultGrpc = keyVault.GrpcAddress;
+        ConfigGrpc = configService.GrpcAddress;
         AnalyticsGrpc = analyticsService.GrpcAddress;
         _keyVaultChannel = GrpcChannel.ForAddress(KeyVaultGrpc);
         _analyticsChannel = GrpcChannel.ForAddress(AnalyticsGrpc);

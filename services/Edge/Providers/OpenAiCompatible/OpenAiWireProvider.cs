@@ -24,7 +24,11 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
 
         var uri = OpenAiWire.ChatCompletionsUri(baseUrl) ?? throw new GatewayErrorException(GatewayError.UpstreamInvalidUrl(Name));
         var message = OpenAiWire.CreateMessage(uri, request, OpenAiWire.RequestsStreamUsage(target, _requestStreamUsage));
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Credential);
+        if (target.Credential.Length > 0)
+        {
+            // Keyless local servers (Ollama, vLLM behind a custom host) get no Authorization header at all.
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Credential);
+        }
 
         // OpenAI's account scoping; other servers ignore the headers, and they are only sent when the key sets them.
         if (target.Extras.TryGetValue("organization", out var organization))
