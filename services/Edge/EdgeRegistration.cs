@@ -2,9 +2,12 @@ using Gateway.Contracts.Config.V1;
 using Gateway.Contracts.KeyVault.V1;
 using Gateway.Edge.Auth;
 using Gateway.Edge.ChatCompletions;
-using Gateway.Edge.Errors;
-using Gateway.Edge.Http;
+using Gateway.Edge.Completions;
+using Gateway.Edge.Embeddings;
+using Gateway.Edge.Models;
 using Gateway.Edge.Options;
+using Gateway.Edge.Passthrough;
+using Gateway.Edge.Pipeline;
 using Gateway.Edge.Pricing;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Anthropic;
@@ -45,7 +48,15 @@ public static class EdgeRegistration
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<ProviderRegistry>();
 
+        services.AddSingleton<GatewayPipeline>();
+        services.AddSingleton<OpenAiWireRoutes>();
+        services.AddSingleton<TenantProviders>();
+        services.AddSingleton<PriceTableModels>();
         services.AddSingleton<ChatCompletionsHandler>();
+        services.AddSingleton<CompletionsHandler>();
+        services.AddSingleton<EmbeddingsHandler>();
+        services.AddSingleton<ModelsHandler>();
+        services.AddSingleton<PassthroughHandler>();
         builder.AddUsagePublishing();
         return builder;
     }
@@ -54,14 +65,15 @@ public static class EdgeRegistration
     {
         var chatCompletions = app.Services.GetRequiredService<ChatCompletionsHandler>();
         app.MapPost(ChatCompletionsHandler.Route, chatCompletions.HandleAsync);
+        Messages.MessagesEndpoints.MapMessages(app);
 
-        // Unknown API paths answer in the same error shape as everything else.
-        app.MapFallback("/v1/{**path}", static context =>
-        {
-            context.Response.Headers[GatewayHeaders.TraceId] = TraceIds.Resolve(context.Request.Headers);
-            return ErrorWriter.WriteAsync(context.Response, new GatewayError(StatusCodes.Status404NotFound, ErrorTypes.InvalidRequest,
-                "unknown_endpoint", $"Unknown endpoint {context.Request.Method} {context.Request.Path}."), context.RequestAborted);
-        });
+        app.MapPost(CompletionsHandler.Route, app.Services.GetRequiredService<CompletionsHandler>().HandleAsync);
+        app.MapPost(EmbeddingsHandler.Route, app.Services.GetRequiredService<EmbeddingsHandler>().HandleAsync);
+        app.MapGet(ModelsHandler.Route, app.Services.GetRequiredService<ModelsHandler>().HandleAsync);
+
+        // Every other /v1 path and method (files, audio, images, responses, ...) is forwarded to the provider as is;
+        // the routes above are more specific and win.
+        app.Map(PassthroughHandler.Route, app.Services.GetRequiredService<PassthroughHandler>().HandleAsync);
         return app;
     }
 

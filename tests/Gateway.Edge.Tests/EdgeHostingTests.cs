@@ -18,15 +18,16 @@ public sealed class EdgeHostingTests(EdgeFixture fixture)
     }
 
     [Fact]
-    public async Task Unknown_api_path_echoes_the_trace_id()
+    public async Task Other_api_paths_echo_the_trace_id_even_when_refused()
     {
         using var client = fixture.Edge.CreateHttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/nothing-here");
-        request.Headers.Add("x-gateway-trace-id", "trace-404");
+        request.Headers.Add("x-gateway-trace-id", "trace-401");
 
         using var response = await client.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("trace-404", Assert.Single(response.Headers.GetValues("x-gateway-trace-id")));
+        // Passed through to the provider only with a gateway key.
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("trace-401", Assert.Single(response.Headers.GetValues("x-gateway-trace-id")));
     }
 }

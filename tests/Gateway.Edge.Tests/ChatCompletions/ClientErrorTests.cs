@@ -151,15 +151,15 @@ public sealed class ClientErrorTests(EdgeFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unknown_v1_path_is_an_openai_style_404()
+    public async Task Other_v1_paths_are_passed_through_only_with_a_gateway_key()
     {
         using var client = fixture.Edge.CreateHttpClient();
 
         using var response = await client.PostAsync("/v1/no/such/thing", new StringContent("{}"));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("unknown_endpoint", json.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("missing_api_key", json.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
     private async Task<(string Type, string Code)> SendAsync(HttpRequestMessage request, HttpStatusCode expected, string? traceId = null)

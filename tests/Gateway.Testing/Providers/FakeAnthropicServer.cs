@@ -15,7 +15,7 @@ namespace Gateway.Testing.Providers;
 /// <summary>A local stand-in for Anthropic's <c>POST /v1/messages</c> on a free loopback port, in Anthropic's wire
 /// format: a JSON message, or the SSE sequence <c>message_start</c>, <c>content_block_start</c>, <c>ping</c>,
 /// <c>content_block_delta</c> (text one word per event; tool input in fragments), <c>content_block_stop</c>,
-/// <c>message_delta</c> (stop reason and output tokens), <c>message_stop</c>. It checks what Anthropic checks
+/// <c>message_delta</c> (stop reason and output tokens), <c>message_stop</c>; and <c>/v1/messages/count_tokens</c>. It checks what Anthropic checks
 /// (<c>x-api-key</c>, <c>anthropic-version</c>, <c>max_tokens</c>, roles) and answers Anthropic-style errors;
 /// errors and delays can be injected, and every request is recorded.</summary>
 public sealed class FakeAnthropicServer : IAsyncDisposable
@@ -43,6 +43,9 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
 
     /// <summary>When set, every request is answered with this error instead.</summary>
     public FakeError? Error { get; set; }
+
+    /// <summary>What <c>/v1/messages/count_tokens</c> answers as <c>input_tokens</c>.</summary>
+    public int CountedTokens { get; set; } = 42;
 
     /// <summary>When set, a stream sends this <c>error</c> event after its first text delta and ends.</summary>
     public string? StreamErrorType { get; set; }
@@ -72,6 +75,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         var app = builder.Build();
         var server = new FakeAnthropicServer(app);
         app.MapPost("/v1/messages", server.HandleAsync);
+        app.MapPost("/v1/messages/count_tokens", server.HandleCountTokensAsync);
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -147,17 +151,43 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The checks Anthropic makes that a translation could get wrong, answered as Anthropic does.</summary>
-    private static FakeError? Validate(FakeRequest request)
+    /// <summary><c>POST /v1/messages/count_tokens</c>: <c>{"input_tokens":N}</c> after the same header checks.</summary>
+    private async Task HandleCountTokensAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in context.Request.Headers)
+        {
+            headers[name] = value.ToString();
+        }
+
+        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray());
+        _requests.Enqueue(request);
+        var error = Error ?? ValidateHeaders(request);
+        context.Response.StatusCode = error?.StatusCode ?? 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(error?.Body ?? "{\"input_tokens\":" + CountedTokens + "}", context.RequestAborted);
+    }
+
+    private static FakeError? ValidateHeaders(FakeRequest request)
     {
         if (!request.Headers.TryGetValue("x-api-key", out var key) || key.Length == 0)
         {
             return Invalid(401, "authentication_error", "x-api-key header is required");
         }
 
-        if (!request.Headers.TryGetValue("anthropic-version", out var version) || version.Length == 0)
+        return !request.Headers.TryGetValue("anthropic-version", out var version) || version.Length == 0
+            ? Invalid(400, "invalid_request_error", "anthropic-version: header is required")
+            : null;
+    }
+
+    /// <summary>The checks Anthropic makes that a translation could get wrong, answered as Anthropic does.</summary>
+    private static FakeError? Validate(FakeRequest request)
+    {
+        if (ValidateHeaders(request) is { } headerError)
         {
-            return Invalid(400, "invalid_request_error", "anthropic-version: header is required");
+            return headerError;
         }
 
         JsonDocument json;

@@ -56,6 +56,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <see cref="PauseAfterFirstChunk"/> if that is set too.</summary>
     public bool DropAfterFirstChunk { get; set; }
 
+    /// <summary>Length of the vectors <c>/v1/embeddings</c> returns.</summary>
+    public int EmbeddingDimensions { get; set; } = 4;
+
     /// <summary>Every request received so far, oldest first.</summary>
     public IReadOnlyList<FakeRequest> Requests => [.. _requests];
 
@@ -78,6 +81,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         // Other providers' layouts (Azure's /openai/deployments/{d}/chat/completions, Groq's /openai/v1/..., Gemini's
         // /v1beta/openai/...) answer the same way; Path and QueryString record which one was called.
         app.MapPost("/{**path}", server.HandleAsync);
+        app.MapPost("/v1/embeddings", server.HandleEmbeddingsAsync);
+        app.MapPost("/v1/files", server.HandleFileUploadAsync);
+        app.MapPost("/v1/responses", server.HandleResponsesAsync);
+        app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Delete], server.HandleReadAsync);
         await app.StartAsync();
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -162,6 +169,132 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         {
             request.MarkAborted();
         }
+    }
+
+    /// <summary><c>POST /v1/embeddings</c>: one vector of <see cref="EmbeddingDimensions"/> per input (a string or an
+    /// array), as floats or, for <c>encoding_format: base64</c>, little-endian float32 bytes; usage is
+    /// <see cref="Usage"/>'s prompt tokens.</summary>
+    private async Task HandleEmbeddingsAsync(HttpContext context)
+    {
+        var request = await RecordAsync(context);
+        if (await TryAnswerErrorAsync(context))
+        {
+            return;
+        }
+
+        using var json = JsonDocument.Parse(request.Body);
+        var root = json.RootElement;
+        var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "text-embedding-3-small";
+        var inputs = root.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.Array ? i.GetArrayLength() : 1;
+        var base64 = root.TryGetProperty("encoding_format", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() == "base64";
+        var data = new StringBuilder();
+        for (var index = 0; index < inputs; index++)
+        {
+            var vector = new float[EmbeddingDimensions];
+            for (var d = 0; d < vector.Length; d++)
+            {
+                vector[d] = (index + 1) * 0.1f + d * 0.01f;
+            }
+
+            var embedding = base64
+                ? Quote(Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan())))
+                : JsonSerializer.Serialize(vector);
+            data.Append(index == 0 ? "" : ",").Append("{\"object\":\"embedding\",\"index\":").Append(index)
+                .Append(",\"embedding\":").Append(embedding).Append('}');
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($$"""{"object":"list","data":[{{data}}],"model":{{Quote(model)}},"usage":{"prompt_tokens":{{Usage.PromptTokens}},"total_tokens":{{Usage.PromptTokens}}""" + "}}",
+            context.RequestAborted);
+    }
+
+    /// <summary><c>POST /v1/files</c> (multipart upload): a file object whose <c>bytes</c> is the body size received.</summary>
+    private async Task HandleFileUploadAsync(HttpContext context)
+    {
+        var request = await RecordAsync(context);
+        if (await TryAnswerErrorAsync(context))
+        {
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($$"""{"id":"file-fake-1","object":"file","bytes":{{request.Body.Length}},"created_at":1700000000,"filename":"upload.jsonl","purpose":"batch"}""",
+            context.RequestAborted);
+    }
+
+    /// <summary><c>POST /v1/responses</c>: a Responses API object with its own usage shape (input/output tokens).</summary>
+    private async Task HandleResponsesAsync(HttpContext context)
+    {
+        var request = await RecordAsync(context);
+        if (await TryAnswerErrorAsync(context))
+        {
+            return;
+        }
+
+        using var json = JsonDocument.Parse(request.Body);
+        var model = json.RootElement.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "gpt-4o-mini";
+        var usage = $$"""{"input_tokens":{{Usage.PromptTokens}},"input_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"output_tokens":{{Usage.CompletionTokens}},"output_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}}""" + "}";
+        if (json.RootElement.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+        {
+            // The Responses API's own event stream: usage only in response.completed, inside its response object.
+            var response = context.Response;
+            response.ContentType = "text/event-stream; charset=utf-8";
+            await response.WriteAsync("event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_fake\",\"status\":\"in_progress\",\"model\":" + Quote(model) + ",\"usage\":null}}\n\n", context.RequestAborted);
+            foreach (var word in Words(Answer))
+            {
+                await response.WriteAsync("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":" + Quote(word) + "}\n\n", context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+            }
+
+            await response.WriteAsync("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_fake\",\"status\":\"completed\",\"model\":" + Quote(model) + ",\"usage\":" + usage + "}}\n\n", context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($$"""{"id":"resp_fake","object":"response","created_at":1700000000,"status":"completed","model":{{Quote(model)}},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":{{Quote(Answer)}}}]}],"usage":{"input_tokens":{{Usage.PromptTokens}},"input_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"output_tokens":{{Usage.CompletionTokens}},"output_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}}""" + "}}",
+            context.RequestAborted);
+    }
+
+    /// <summary>Any GET or DELETE (model lists, file retrieval, ...): a JSON echo of what was asked.</summary>
+    private async Task HandleReadAsync(HttpContext context)
+    {
+        var request = await RecordAsync(context);
+        if (await TryAnswerErrorAsync(context))
+        {
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($$"""{"object":"list","data":[],"method":{{Quote(context.Request.Method)}},"path":{{Quote(request.Path)}},"query":{{Quote(request.QueryString)}}}""",
+            context.RequestAborted);
+    }
+
+    private async Task<FakeRequest> RecordAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in context.Request.Headers)
+        {
+            headers[name] = value.ToString();
+        }
+
+        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray(), context.Request.QueryString.Value ?? "");
+        _requests.Enqueue(request);
+        return request;
+    }
+
+    private async Task<bool> TryAnswerErrorAsync(HttpContext context)
+    {
+        if (Error is not { } error)
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = error.StatusCode;
+        context.Response.ContentType = error.ContentType;
+        await context.Response.WriteAsync(error.Body, context.RequestAborted);
+        return true;
     }
 
     private async Task StreamAsync(HttpContext context, string model, bool includeUsage)

@@ -2,7 +2,7 @@ namespace Gateway.Edge.Providers.Anthropic;
 
 internal static class AnthropicRegistration
 {
-    /// <summary>The <c>anthropic</c> chat provider, with its options validated on start.</summary>
+    /// <summary>The <c>anthropic</c> chat provider and its native client for <c>/v1/messages</c>, with its options validated on start.</summary>
     public static IHostApplicationBuilder AddAnthropicProvider(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AnthropicOptions>()
@@ -10,6 +10,7 @@ internal static class AnthropicRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IChatProvider, AnthropicProvider>();
+        builder.Services.AddSingleton<AnthropicNativeClient>();
         return builder;
     }
 }

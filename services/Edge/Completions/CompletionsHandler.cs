@@ -1,0 +1,81 @@
+using System.Net.Http.Headers;
+using Gateway.Edge.Errors;
+using Gateway.Edge.Pipeline;
+using Gateway.Edge.Providers;
+using Gateway.Edge.Providers.Mock;
+using Gateway.Edge.Proxy;
+
+namespace Gateway.Edge.Completions;
+
+/// <summary><c>POST /v1/completions</c> (OpenAI's legacy text completions), for OpenAI-wire providers and the mock.
+/// Accounted like chat: streams ask the provider for the usage chunk (where it accepts
+/// <c>stream_options.include_usage</c>), and the relay strips it again when the client did not ask.</summary>
+internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireRoutes routes, ProviderHttpClient http)
+{
+    public const string Route = "/v1/completions";
+    private const string Operation = "Text completions (/v1/completions)";
+
+    public Task HandleAsync(HttpContext context) => pipeline.RunAsync(context, Route, ProcessAsync);
+
+    private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
+    {
+        var routed = await pipeline.RouteAsync(request);
+        if (routed.Error is { } routeError)
+        {
+            return routeError;
+        }
+
+        var (_, headers, target) = routed.Value!;
+        OpenAiWireRoute? route = null;
+        if (target.Provider != MockProvider.ProviderName)
+        {
+            var resolved = routes.Resolve(target, "/completions", "", deploymentScoped: true, Operation);
+            if (resolved.Error is { } routeProblem)
+            {
+                return routeProblem;
+            }
+
+            route = resolved.Value!;
+        }
+
+        var bodyRead = await pipeline.ReadBodyAsync(request);
+        if (bodyRead.Error is { } bodyError)
+        {
+            return bodyError;
+        }
+
+        using var body = bodyRead.Value!;
+        var scanned = ModelRequestScanner.Scan(body.Span, "prompt");
+        if (scanned.Error is { } scanError)
+        {
+            return scanError;
+        }
+
+        var info = scanned.Value!;
+        var record = request.Record;
+        record.Model = info.Model;
+        record.Stream = info.Stream;
+        Func<CancellationToken, Task<UpstreamResponse>> send;
+        if (route is null)
+        {
+            var answer = MockTextCompletion.Create(body.Span, info);
+            send = _ => Task.FromResult(answer);
+        }
+        else
+        {
+            var forwarded = route.RequestsStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit
+                ? edit.Apply(body.Span)
+                : body.Memory;
+            var content = new ReadOnlyMemoryContent(forwarded);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            send = cancellationToken => OpenAiWireRoute.SendAsync(http.Client, route.CreateMessage(HttpMethod.Post, content), headers.ForwardHeaders,
+                cancellationToken);
+        }
+
+        var response = request.Context.Response;
+        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout, send,
+            (upstream, cancellationToken) => upstream.IsEventStream
+                ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
+                : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Gateway.Edge.Errors;
+
+namespace Gateway.Edge.Messages;
+
+/// <summary>What the gateway reads of an Anthropic Messages request: the model and whether it streams.</summary>
+internal sealed record MessagesRequestInfo(string Model, bool Stream);
+
+/// <summary>Validates an Anthropic Messages (or count_tokens) body in one <see cref="Utf8JsonReader"/> pass: a JSON
+/// object with a <c>model</c> and a non-empty <c>messages</c> array of objects. The rest is the provider's to check
+/// (forwarded natively) or the translator's (<see cref="Translation.MessagesToChatRequest"/>).</summary>
+internal static class MessagesRequestScanner
+{
+    private const int MaxModelLength = 256;
+
+    public static Outcome<MessagesRequestInfo> Scan(ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return GatewayError.InvalidBody("invalid_json", "The request body is empty; send a JSON Messages API request.");
+        }
+
+        try
+        {
+            return ScanObject(body);
+        }
+        catch (JsonException ex)
+        {
+            return GatewayError.InvalidBody("invalid_json", $"The request body is not valid JSON: {ex.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            return GatewayError.InvalidBody("invalid_json", "The request body contains a string that is not valid UTF-8.");
+        }
+    }
+
+    private static Outcome<MessagesRequestInfo> ScanObject(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return GatewayError.InvalidBody("invalid_json", "The request body must be a JSON object.");
+        }
+
+        string? model = null;
+        var hasMessages = false;
+        var stream = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (string.IsNullOrWhiteSpace(model) || model.Length > MaxModelLength)
+                {
+                    return GatewayError.InvalidBody("invalid_model", $"'model' must be a non-empty string of at most {MaxModelLength} characters.");
+                }
+            }
+            else if (reader.ValueTextEquals("messages"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return GatewayError.InvalidBody("invalid_messages", "'messages' must be an array of messages.");
+                }
+
+                var count = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return GatewayError.InvalidBody("invalid_messages", $"'messages[{count}]' must be an object.");
+                    }
+
+                    reader.Skip();
+                    count++;
+                }
+
+                if (count == 0)
+                {
+                    return GatewayError.InvalidBody("invalid_messages", "'messages' must contain at least one message.");
+                }
+
+                hasMessages = true;
+            }
+            else if (reader.ValueTextEquals("stream"u8))
+            {
+                reader.Read();
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                {
+                    return GatewayError.InvalidBody("invalid_stream", "'stream' must be true or false.");
+                }
+
+                stream = reader.TokenType == JsonTokenType.True;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // Anything after the root object (a second value, garbage) makes the reader throw here.
+        while (reader.Read())
+        {
+        }
+
+        if (model is null)
+        {
+            return GatewayError.InvalidBody("missing_model", "The request body has no 'model'.");
+        }
+
+        return hasMessages
+            ? new MessagesRequestInfo(model, stream)
+            : GatewayError.InvalidBody("missing_messages", "The request body has no 'messages' array.");
+    }
+}
