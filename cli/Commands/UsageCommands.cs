@@ -39,7 +39,8 @@ internal static class UsageCommands
         var table = new Table("provider", "model", "requests", "errors", "input", "cached", "output", "cost (USD)");
         foreach (var row in rollup.Rows)
         {
-            AddRow(table, row.Provider, row.Model, row);
+            // Requests that reached no model (e.g. GET /v1/models, or refused before routing) have neither.
+            AddRow(table, OrDash(row.Provider), OrDash(row.Model), row);
         }
 
         AddRow(table, "total", "", rollup.Totals ?? new CostRollupRow());
@@ -51,6 +52,8 @@ internal static class UsageCommands
     private static void AddRow(Table table, string provider, string model, CostRollupRow row) =>
         table.Add(provider, model, Number(row.Requests), Number(row.Errors), Number(row.InputTokens),
             Number(row.CachedInputTokens), Number(row.OutputTokens), string.IsNullOrEmpty(row.CostUsd) ? "0" : row.CostUsd);
+
+    private static string OrDash(string value) => value.Length == 0 ? "-" : value;
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }
