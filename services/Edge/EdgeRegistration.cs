@@ -48,6 +48,8 @@ public static class EdgeRegistration
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<ProviderRegistry>();
 
+        services.AddSingleton<TokenEstimator>();
+        services.AddHostedService<TokenEstimatorWarmup>();
         services.AddSingleton<GatewayPipeline>();
         services.AddSingleton<OpenAiWireRoutes>();
         services.AddSingleton<TenantProviders>();

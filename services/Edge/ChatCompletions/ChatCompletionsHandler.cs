@@ -2,6 +2,7 @@ using Gateway.Edge.Errors;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Proxy;
+using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.ChatCompletions;
 
@@ -46,10 +47,18 @@ internal sealed class ChatCompletionsHandler(GatewayPipeline pipeline, ProviderR
         record.Stream = info.Stream;
         var chat = new ChatRequest(body.Memory, info) { ForwardHeaders = headers.ForwardHeaders };
         var response = request.Context.Response;
-        return await pipeline.ForwardAsync(request, provider.Name, headers.Timeout,
-            cancellationToken => provider.SendAsync(chat, target, cancellationToken),
-            (upstream, cancellationToken) => upstream.IsEventStream
-                ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
-                : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+        try
+        {
+            return await pipeline.ForwardAsync(request, provider.Name, headers.Timeout,
+                cancellationToken => provider.SendAsync(chat, target, cancellationToken),
+                (upstream, cancellationToken) => upstream.IsEventStream
+                    ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
+                    : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+        }
+        finally
+        {
+            // Also when the stream broke or the client left: a stream cut off before its usage chunk is estimated.
+            RequestText.CaptureForEstimate(record, body.Span, RequestTextKind.Chat);
+        }
     }
 }

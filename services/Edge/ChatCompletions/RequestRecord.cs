@@ -39,6 +39,16 @@ internal sealed class RequestRecord(string endpoint, string traceId)
 
     public TokenUsage? Usage { get; set; }
 
+    /// <summary>The served model and answer text the relay saw (for pricing by the served model and for estimation).</summary>
+    public Proxy.AnswerCapture Answer { get; } = new();
+
+    /// <summary>True when <see cref="Usage"/> was counted by the gateway's tokenizer because the provider reported none.</summary>
+    public bool TokensEstimated { get; set; }
+
+    /// <summary>The request's text, captured by the handler only when a successful answer carried no usage; the
+    /// pipeline estimates from it after the response is complete.</summary>
+    public Gateway.Edge.Usage.EstimationInput? EstimationInput { get; set; }
+
     public long? FirstByteTimestamp { get; private set; }
 
     public UpstreamAttempt? Attempt { get; set; }

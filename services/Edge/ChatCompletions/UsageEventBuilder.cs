@@ -13,7 +13,7 @@ internal static class UsageEventBuilder
     public static UsageEvent Build(RequestRecord record, PriceBook prices, long endTimestamp)
     {
         var usage = record.Usage ?? default;
-        var rate = record.Model.Length > 0 ? prices.Find(record.Provider, record.Model) : null;
+        var rate = FindRate(record, prices);
         var cost = rate?.Cost(usage) ?? 0m;
 
         var usageEvent = new UsageEvent
@@ -24,7 +24,7 @@ internal static class UsageEventBuilder
             VirtualKeyId = record.VirtualKeyId,
             User = record.User,
             Provider = record.Provider,
-            Model = record.Model,
+            Model = record.Model.Length > 0 ? record.Model : record.Answer.ServedModel,
             Endpoint = record.Endpoint,
             Stream = record.Stream,
             StatusCode = record.StatusCode,
@@ -34,6 +34,7 @@ internal static class UsageEventBuilder
             CacheWriteTokens = usage.CacheWrite,
             OutputTokens = usage.Output,
             ReasoningTokens = usage.Reasoning,
+            TokensEstimated = record.TokensEstimated,
             CostUsd = ExactDecimal.ToText(cost),
             PriceVersion = prices.Version,
             Priced = rate is not null,
@@ -56,7 +57,8 @@ internal static class UsageEventBuilder
             usageEvent.Attempts.Add(new Attempt
             {
                 Provider = record.Provider,
-                Model = record.Model,
+                // The attempt names what served it, when the provider said (a dated snapshot, Azure's model behind a deployment).
+                Model = record.Answer.ServedModel.Length > 0 ? record.Answer.ServedModel : record.Model,
                 Target = attempt.Target,
                 StatusCode = attempt.StatusCode,
                 LatencyUs = Microseconds(attempt.LatencyTicks),
@@ -67,6 +69,19 @@ internal static class UsageEventBuilder
         return usageEvent;
     }
 
+    /// <summary>The requested model's price; when it has none (an Azure deployment name, an alias), the price of the
+    /// model the provider says served the request. The event keeps naming the requested model either way.</summary>
+    private static Pricing.ModelRate? FindRate(RequestRecord record, PriceBook prices)
+    {
+        var rate = record.Model.Length > 0 ? prices.Find(record.Provider, record.Model) : null;
+        var served = record.Answer.ServedModel;
+        if (rate is null && served.Length > 0 && served != record.Model)
+        {
+            rate = prices.Find(record.Provider, served);
+        }
+
+        return rate;
+    }
 
     private static long Microseconds(long stopwatchTicks) => stopwatchTicks * 1_000_000 / Stopwatch.Frequency;
 }

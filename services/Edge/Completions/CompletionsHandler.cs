@@ -4,6 +4,7 @@ using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Mock;
 using Gateway.Edge.Proxy;
+using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.Completions;
 
@@ -73,9 +74,16 @@ internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireRou
         }
 
         var response = request.Context.Response;
-        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout, send,
-            (upstream, cancellationToken) => upstream.IsEventStream
-                ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
-                : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+        try
+        {
+            return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout, send,
+                (upstream, cancellationToken) => upstream.IsEventStream
+                    ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
+                    : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+        }
+        finally
+        {
+            RequestText.CaptureForEstimate(record, body.Span, RequestTextKind.Prompt);
+        }
     }
 }

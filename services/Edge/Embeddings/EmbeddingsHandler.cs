@@ -4,6 +4,7 @@ using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Mock;
 using Gateway.Edge.Proxy;
+using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.Embeddings;
 
@@ -74,7 +75,14 @@ internal sealed class EmbeddingsHandler(GatewayPipeline pipeline, OpenAiWireRout
                 cancellationToken);
         }
 
-        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout, send,
-            (upstream, cancellationToken) => ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+        try
+        {
+            return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout, send,
+                (upstream, cancellationToken) => ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+        }
+        finally
+        {
+            RequestText.CaptureForEstimate(record, body.Span, RequestTextKind.Input);
+        }
     }
 }

@@ -5,6 +5,7 @@ using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Anthropic;
 using Gateway.Edge.Proxy;
 using Gateway.Edge.Translation;
+using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.Messages;
 
@@ -101,9 +102,17 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
         }
 
         var chat = new ChatRequest(chatBody, chatInfo.Value!) { ForwardHeaders = headers.ForwardHeaders };
-        return await pipeline.ForwardAsync(request, provider.Name, headers.Timeout,
-            async cancellationToken => TranslateBack(await provider.SendAsync(chat, target, cancellationToken), provider.Name, context.Response),
-            (upstream, cancellationToken) => RelayAsync(request, upstream, provider.Name, headers.Timeout, cancellationToken));
+        try
+        {
+            return await pipeline.ForwardAsync(request, provider.Name, headers.Timeout,
+                async cancellationToken => TranslateBack(await provider.SendAsync(chat, target, cancellationToken), provider.Name, context.Response),
+                (upstream, cancellationToken) => RelayAsync(request, upstream, provider.Name, headers.Timeout, cancellationToken));
+        }
+        finally
+        {
+            // The translated chat request holds the same text; a provider without usage is estimated from it.
+            RequestText.CaptureForEstimate(record, chatBody, RequestTextKind.Chat);
+        }
     }
 
     /// <summary>Native for <c>anthropic</c>; for any other provider a 400 (with a usage event of zero tokens), since

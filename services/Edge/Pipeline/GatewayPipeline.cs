@@ -28,6 +28,7 @@ internal sealed partial class GatewayPipeline(
     ProviderTargetResolver targets,
     PriceCatalog prices,
     IUsageRecorder usageRecorder,
+    TokenEstimator estimator,
     IOptions<EdgeOptions> options,
     ILogger<GatewayPipeline> logger)
 {
@@ -253,9 +254,32 @@ internal sealed partial class GatewayPipeline(
             return;
         }
 
+        if (record.Usage is null && record.EstimationInput is { } input)
+        {
+            Estimate(record, input);
+        }
+
         var book = await prices.GetAsync(FirstPriceLoadWait);
         usageRecorder.Record(UsageEventBuilder.Build(record, book, end));
     }
+
+    /// <summary>The provider answered without usage: count with the tokenizer, after the client has its answer.</summary>
+    private void Estimate(RequestRecord record, EstimationInput input)
+    {
+        try
+        {
+            record.Usage = estimator.Estimate(input, record.Answer);
+            record.TokensEstimated = true;
+        }
+        catch (Exception ex)
+        {
+            // Better an event with no tokens than no event at all.
+            LogEstimateFailed(logger, ex, record.TraceId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Estimating the tokens of request {TraceId} failed")]
+    private static partial void LogEstimateFailed(ILogger logger, Exception exception, string traceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} unreachable: {Reason}")]
     private static partial void LogUpstreamUnreachable(ILogger logger, string provider, HttpRequestError reason);

@@ -40,7 +40,7 @@ internal static class ResponseRelay
                 {
                     if (sseEvent.HasSingleData)
                     {
-                        var chunk = ChunkInspector.Inspect(sseEvent.Data);
+                        var chunk = ChunkInspector.Inspect(sseEvent.Data, record.Answer);
                         if (chunk.Usage is { } usage)
                         {
                             record.Usage = usage;
@@ -96,7 +96,7 @@ internal static class ResponseRelay
     {
         using var body = new PooledBufferWriter(16 * 1024);
         await body.ReadFromAsync(upstream.Body, cancellationToken);
-        if (ChunkInspector.Inspect(body.WrittenSpan).Usage is { } usage)
+        if (ChunkInspector.Inspect(body.WrittenSpan, record.Answer).Usage is { } usage)
         {
             record.Usage = usage;
         }

@@ -35,7 +35,8 @@ internal static class ChatToMessagesResponse
                 return null;
             }
 
-            var usage = ChunkInspector.Inspect(openAi.Span).Usage ?? default;
+            // Null when the provider reported none: the gateway then estimates (the client still gets zeros).
+            var usage = ChunkInspector.Inspect(openAi.Span).Usage;
             var choice = choices[0];
             var message = choice.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
             using var json = new Utf8JsonWriter(output);
@@ -54,7 +55,7 @@ internal static class ChatToMessagesResponse
             json.WriteString("stop_reason", ChatFinishReason.ToStopReason(
                 choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String ? finish.GetString() : null));
             json.WriteNull("stop_sequence");
-            WriteUsage(json, usage);
+            WriteUsage(json, usage ?? default);
             json.WriteEndObject();
             return usage;
         }

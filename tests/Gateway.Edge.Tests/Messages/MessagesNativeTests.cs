@@ -156,4 +156,19 @@ public sealed class MessagesNativeTests(EdgeFixture fixture) : IAsyncLifetime
         var upstream = Assert.Single(_provider.Requests);
         Assert.Equal(("token-efficient-tools-2025-02-19", "2023-06-01"), (upstream.Headers["anthropic-beta"], upstream.Headers["anthropic-version"]));
     }
+
+    [Fact]
+    public async Task Forward_headers_reach_anthropic_natively_but_never_replace_its_credential()
+    {
+        using var client = fixture.Edge.CreateHttpClient();
+        using var request = MessagesRequests.Create(MessagesRequests.Body("claude-sonnet-4-5"), _tenant, _virtualKey);
+        request.Headers.TryAddWithoutValidation("x-gateway-forward-headers", "x-team-id");
+        request.Headers.TryAddWithoutValidation("x-team-id", "t-9");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var upstream = Assert.Single(_provider.Requests);
+        Assert.Equal(("t-9", Credential), (upstream.Headers["x-team-id"], upstream.Headers["x-api-key"]));
+    }
 }

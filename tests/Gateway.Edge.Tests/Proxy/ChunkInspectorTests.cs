@@ -52,4 +52,29 @@ public sealed class ChunkInspectorTests
 
         Assert.Equal(new TokenUsage(0, 10, 0, 1, 0), info.Usage);
     }
+
+    [Fact]
+    public void Capture_reads_the_served_model_and_the_answer_text_of_chunks_and_completions()
+    {
+        var capture = new AnswerCapture();
+
+        ChunkInspector.Inspect("""{"id":"x","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]}"""u8, capture);
+        ChunkInspector.Inspect("""{"id":"x","model":"other","choices":[{"index":0,"delta":{"content":"lo \u00e9"},"finish_reason":null}]}"""u8, capture);
+        ChunkInspector.Inspect("""{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"!"}},{"index":1,"text":"?"}]}"""u8, capture);
+
+        Assert.Equal("gpt-4o-mini-2024-07-18", capture.ServedModel);
+        Assert.Equal("Hello \u00e9!?", capture.KeptText);
+    }
+
+    [Fact]
+    public void Capture_reads_the_model_of_anthropics_message_start_and_keeps_the_usage_only_flag()
+    {
+        var capture = new AnswerCapture();
+
+        ChunkInspector.Inspect("""{"type":"message_start","message":{"id":"msg_1","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":3}}}"""u8, capture);
+        var info = ChunkInspector.Inspect("""{"id":"x","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3}}"""u8, capture);
+
+        Assert.Equal("claude-sonnet-4-5-20250929", capture.ServedModel);
+        Assert.True(info.IsUsageOnly);
+    }
 }

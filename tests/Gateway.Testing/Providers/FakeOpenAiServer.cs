@@ -36,6 +36,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// Gemini do), instead of a separate usage chunk that only <c>stream_options.include_usage</c> produces.</summary>
     public bool UsageInFinishChunk { get; set; }
 
+    /// <summary>When set, chat answers name this model instead of echoing the requested one (as Azure does for a
+    /// deployment, or OpenAI for an alias it resolves to a dated snapshot).</summary>
+    public string? ServedModel { get; set; }
+
+    /// <summary>When false, chat answers carry no usage at all, streamed or not, whatever was asked (as some
+    /// OpenAI-compatible servers do): the gateway then has to estimate.</summary>
+    public bool ReportsUsage { get; set; } = true;
+
     /// <summary>When set, every request is answered with this error instead.</summary>
     public FakeError? Error { get; set; }
 
@@ -147,9 +155,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             using var json = JsonDocument.Parse(request.Body);
             var root = json.RootElement;
             var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "gpt-4o-mini";
+            model = ServedModel ?? model;
             var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
             var includeUsage = root.TryGetProperty("stream_options", out var o) && o.ValueKind == JsonValueKind.Object
-                && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True;
+                && o.TryGetProperty("include_usage", out var u) && u.ValueKind == JsonValueKind.True && ReportsUsage;
 
             if (stream)
             {
@@ -338,7 +347,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             await SendAsync(response, Chunk(id, model, choices, usageNull), cancellationToken);
         }
 
-        var finishTail = UsageInFinishChunk ? ",\"usage\":" + UsageJson() : usageNull;
+        var finishTail = UsageInFinishChunk && ReportsUsage ? ",\"usage\":" + UsageJson() : usageNull;
         await SendAsync(response, Chunk(id, model, """[{"index":0,"delta":{},"finish_reason":"stop"}]""", finishTail), cancellationToken);
         if (includeUsage)
         {
@@ -353,7 +362,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         + ",\"choices\":" + choices + tail + "}";
 
     private string CompletionJson(string model) =>
-        $$"""{"id":"chatcmpl-fake-{{Guid.NewGuid():N}}","object":"chat.completion","created":1700000000,"model":{{Quote(model)}},"choices":[{"index":0,"message":{"role":"assistant","content":{{Quote(Answer)}}},"finish_reason":"stop"}],"usage":{{UsageJson()}}}""";
+        $$"""{"id":"chatcmpl-fake-{{Guid.NewGuid():N}}","object":"chat.completion","created":1700000000,"model":{{Quote(model)}},"choices":[{"index":0,"message":{"role":"assistant","content":{{Quote(Answer)}}},"finish_reason":"stop"}]{{(ReportsUsage ? ",\"usage\":" + UsageJson() : "")}}}""";
 
     private string UsageJson() =>
         $$"""{"prompt_tokens":{{Usage.PromptTokens}},"completion_tokens":{{Usage.CompletionTokens}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}},"prompt_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"completion_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}""" + "}}";

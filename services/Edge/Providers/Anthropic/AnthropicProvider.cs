@@ -34,6 +34,8 @@ internal sealed class AnthropicProvider(ProviderHttpClient http, IOptions<Anthro
             message.Headers.TryAddWithoutValidation("anthropic-beta", beta);
         }
 
+        // Last, so a forwarded header can never replace the credential or the API version set above.
+        ForwardedHeaders.Apply(message, request);
         var response = await http.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         try
         {

@@ -189,6 +189,29 @@ public sealed class AnthropicProviderTests(EdgeFixture fixture) : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("x-gateway-forward-headers")]
+    [InlineData("x-portkey-forward-headers")]
+    public async Task Forward_headers_reach_anthropic_but_never_replace_its_credential_or_version(string header)
+    {
+        using var client = fixture.Edge.CreateHttpClient();
+        using var request = ChatRequests.Create(ChatRequests.Body("claude-sonnet-4-5"), _tenant, _virtualKey);
+        request.Headers.TryAddWithoutValidation(header, "x-team-id, anthropic-version, x-not-sent");
+        request.Headers.TryAddWithoutValidation("x-team-id", "t-9");
+        request.Headers.TryAddWithoutValidation("anthropic-version", "2099-01-01");
+        request.Headers.TryAddWithoutValidation("x-other", "stays");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var upstream = Assert.Single(_provider.Requests);
+        Assert.Equal("t-9", upstream.Headers["x-team-id"]);
+        Assert.Equal((Credential, "2023-06-01"), (upstream.Headers["x-api-key"], upstream.Headers["anthropic-version"]));
+        Assert.False(upstream.Headers.ContainsKey("x-other"));
+        Assert.False(upstream.Headers.ContainsKey("x-not-sent"));
+        Assert.False(upstream.Headers.ContainsKey(header));
+    }
+
+    [Theory]
     [InlineData("https://api.anthropic.com", "https://api.anthropic.com/v1/messages")]
     [InlineData("https://api.anthropic.com/", "https://api.anthropic.com/v1/messages")]
     [InlineData("https://proxy.example.com/anthropic/v1", "https://proxy.example.com/anthropic/v1/messages")]

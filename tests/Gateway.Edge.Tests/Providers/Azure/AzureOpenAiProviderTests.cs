@@ -46,6 +46,42 @@ public sealed class AzureOpenAiProviderTests(EdgeFixture fixture) : IAsyncLifeti
         Assert.Equal("0.000435", usage.CostUsd);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_deployment_name_as_model_is_priced_by_the_model_that_served_it(bool stream)
+    {
+        _resource.ServedModel = "gpt-4o-mini-2024-07-18";
+        var key = await CreateKeyAsync(new() { ["deployment"] = "my-deployment" });
+        using var client = fixture.Edge.CreateHttpClient();
+        var traceId = ChatRequests.NewTraceId();
+
+        using var response = await client.SendAsync(ChatRequests.Create(ChatRequests.Body("my-deployment", stream), _tenant, key, traceId));
+        await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var usage = await fixture.Usage.SingleAsync(traceId);
+        // The event keeps the model the client asked for; the price is gpt-4o-mini's (the snapshot's prefix row).
+        Assert.Equal(("my-deployment", "gpt-4o-mini-2024-07-18"), (usage.Model, Assert.Single(usage.Attempts).Model));
+        Assert.True(usage.Priced);
+        Assert.Equal("0.000435", usage.CostUsd);
+    }
+
+    [Fact]
+    public async Task An_unknown_served_model_leaves_the_request_unpriced()
+    {
+        _resource.ServedModel = "some-private-finetune";
+        var key = await CreateKeyAsync(new() { ["deployment"] = "my-deployment" });
+        using var client = fixture.Edge.CreateHttpClient();
+        var traceId = ChatRequests.NewTraceId();
+
+        using var response = await client.SendAsync(ChatRequests.Create(ChatRequests.Body("my-deployment"), _tenant, key, traceId));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var usage = await fixture.Usage.SingleAsync(traceId);
+        Assert.Equal(("my-deployment", false, "0"), (usage.Model, usage.Priced, usage.CostUsd));
+    }
+
     [Fact]
     public async Task Streaming_asks_for_usage_strips_it_again_and_defaults_the_api_version()
     {
