@@ -17,6 +17,8 @@ internal static class GatewayCli
         root.Add(KeyCommands.Create(output));
         root.Add(VirtualKeyCommands.Create(output));
         root.Add(PolicyCommands.Create(output));
+        root.Add(ConfigCommands.Create(output));
+        root.Add(PriceCommands.Create(output));
         root.Add(UsageCommands.Create(output));
         root.Add(DemoCommands.Create(output));
         return root;

@@ -1,6 +1,8 @@
+using Gateway.Config.Changes;
 using Gateway.Config.Grpc;
 using Gateway.Config.Policies;
 using Gateway.Config.Prices;
+using Gateway.Config.RoutingConfigs;
 using Gateway.ServiceDefaults.Data;
 using Gateway.ServiceDefaults.Grpc;
 using Gateway.ServiceDefaults.Security;
@@ -18,6 +20,11 @@ internal static class ConfigRegistration
         builder.Services.AddSqlMigrations(typeof(ConfigRegistration).Assembly);
         builder.Services.AddSingleton<PriceTableStore>();
         builder.Services.AddSingleton<TenantPolicyStore>();
+        builder.Services.AddSingleton<RoutingConfigStore>();
+        builder.Services.AddSingleton<PriceTableWriter>();
+        builder.Services.AddSingleton<PriceOverrideStore>();
+        builder.Services.AddSingleton<ChangeBroadcaster>();
+        builder.Services.AddHostedService<ChangeListener>();
         return builder;
     }
 

@@ -52,6 +52,7 @@ public static class EdgeRegistration
         services.AddHostedService<TokenEstimatorWarmup>();
         services.AddSingleton<GatewayPipeline>();
         services.AddSingleton<OpenAiWireRoutes>();
+        services.AddSingleton<OpenAiWireModelEndpoint>();
         services.AddSingleton<TenantProviders>();
         services.AddSingleton<PriceTableModels>();
         services.AddSingleton<ChatCompletionsHandler>();

@@ -7,6 +7,7 @@ using Gateway.ServiceDefaults.Data;
 using Gateway.ServiceDefaults.Grpc;
 using Gateway.ServiceDefaults.Security;
 using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.KeyVault;
@@ -30,9 +31,11 @@ public static class KeyVaultRegistration
         builder.Services.AddSingleton<MasterKeyRing>();
         builder.Services.AddSingleton<EnvelopeEncryption>();
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TenantStore>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<VirtualKeyStore>();
+        builder.Services.AddSingleton<MasterKeyRotation>();
         return builder;
     }
 

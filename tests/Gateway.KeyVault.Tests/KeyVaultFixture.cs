@@ -71,6 +71,9 @@ public sealed class KeyVaultFixture : IAsyncLifetime
         return settings;
     }
 
+    /// <summary>A fresh database on the same server, for tests that need their own KeyVault configuration.</summary>
+    public Task<string> CreateDatabaseAsync(string name) => _postgres!.CreateDatabaseAsync(name);
+
     /// <summary>A tenant id no other test uses.</summary>
     public static string NewTenantId(string purpose) => $"{purpose}-{Guid.NewGuid():N}";
 

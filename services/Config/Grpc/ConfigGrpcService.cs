@@ -1,5 +1,7 @@
+using Gateway.Config.Changes;
 using Gateway.Config.Policies;
 using Gateway.Config.Prices;
+using Gateway.Config.RoutingConfigs;
 using Gateway.ServiceDefaults.Security;
 using Grpc.Core;
 using Npgsql;
@@ -11,6 +13,10 @@ namespace Gateway.Config.Grpc;
 internal sealed partial class ConfigGrpcService(
     PriceTableStore prices,
     TenantPolicyStore policies,
+    RoutingConfigStore configs,
+    PriceTableWriter priceWriter,
+    PriceOverrideStore priceOverrides,
+    ChangeBroadcaster changes,
     CallerTokens tokens,
     ILogger<ConfigGrpcService> logger)
     : ConfigV1.Config.ConfigBase
@@ -22,7 +28,13 @@ internal sealed partial class ConfigGrpcService(
         {
             var table = await prices.GetActiveAsync(context.CancellationToken)
                 ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "No price table is active."));
-            return table.ToContract();
+            if (request.TenantId.Length == 0)
+            {
+                return table.ToContract();
+            }
+
+            var tenantId = TenantPolicyMapping.RequireTenantId(request.TenantId);
+            return table.ToContract(tenantId, await priceOverrides.ListAsync(tenantId, context.CancellationToken));
         }
         catch (NpgsqlException ex) when (ex.IsTransient)
         {

@@ -1,3 +1,4 @@
+using Gateway.Config.Changes;
 using Npgsql;
 
 namespace Gateway.Config.Policies;
@@ -35,10 +36,14 @@ internal sealed class TenantPolicyStore(NpgsqlDataSource dataSource)
     /// <summary>Replaces the tenant's policy; <paramref name="policy"/> must already be validated.</summary>
     public async Task PutAsync(TenantPolicy policy, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(UpsertSql);
-        command.Parameters.AddWithValue(policy.TenantId);
-        command.Parameters.AddWithValue(policy.AllowedCustomHosts.ToArray());
-        command.Parameters.AddWithValue(policy.AllowPrivateHosts);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        // One batch runs as one implicit transaction, so the NOTIFY goes out only if the upsert commits.
+        await using var batch = dataSource.CreateBatch();
+        var upsert = new NpgsqlBatchCommand(UpsertSql);
+        upsert.Parameters.Add(new NpgsqlParameter { Value = policy.TenantId });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = policy.AllowedCustomHosts.ToArray() });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = policy.AllowPrivateHosts });
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(new ChangeNotification(ChangeKind.Policy, policy.TenantId, policy.TenantId, "").ToBatchCommand());
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 }

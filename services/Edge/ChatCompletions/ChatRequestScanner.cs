@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Edge.Errors;
+using Gateway.Edge.Pipeline;
 
 namespace Gateway.Edge.ChatCompletions;
 
@@ -7,8 +8,6 @@ namespace Gateway.Edge.ChatCompletions;
 /// deserialisation) and picks out <c>model</c>, <c>stream</c> and <c>stream_options.include_usage</c>.</summary>
 internal static class ChatRequestScanner
 {
-    private const int MaxModelLength = 256;
-
     private static readonly byte[] InsertStreamOptions = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly byte[] StreamOptionsObject = "{\"include_usage\":true}"u8.ToArray();
     private static readonly byte[] IncludeUsageOnly = "\"include_usage\":true"u8.ToArray();
@@ -56,51 +55,27 @@ internal static class ChatRequestScanner
         {
             if (reader.ValueTextEquals("model"u8))
             {
-                reader.Read();
                 hasModel = true;
-                model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                if (string.IsNullOrWhiteSpace(model) || model.Length > MaxModelLength)
+                if (RequestFieldReader.ReadModel(ref reader, out model) is { } modelError)
                 {
-                    return GatewayError.InvalidBody("invalid_model",
-                        $"'model' must be a non-empty string of at most {MaxModelLength} characters.");
+                    return modelError;
                 }
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
+                if (RequestFieldReader.ReadMessages(ref reader) is { } messagesError)
                 {
-                    return GatewayError.InvalidBody("invalid_messages", "'messages' must be an array of messages.");
-                }
-
-                var count = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return GatewayError.InvalidBody("invalid_messages", $"'messages[{count}]' must be an object.");
-                    }
-
-                    reader.Skip();
-                    count++;
-                }
-
-                if (count == 0)
-                {
-                    return GatewayError.InvalidBody("invalid_messages", "'messages' must contain at least one message.");
+                    return messagesError;
                 }
 
                 hasMessages = true;
             }
             else if (reader.ValueTextEquals("stream"u8))
             {
-                reader.Read();
-                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                if (RequestFieldReader.ReadStream(ref reader, out stream) is { } streamError)
                 {
-                    return GatewayError.InvalidBody("invalid_stream", "'stream' must be true or false.");
+                    return streamError;
                 }
-
-                stream = reader.TokenType == JsonTokenType.True;
             }
             else if (reader.ValueTextEquals("stream_options"u8))
             {

@@ -1,8 +1,6 @@
-using System.Net.Http.Headers;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
-using Gateway.Edge.Providers.Mock;
 using Gateway.Edge.Proxy;
 using Gateway.Edge.Usage;
 
@@ -11,7 +9,7 @@ namespace Gateway.Edge.Completions;
 /// <summary><c>POST /v1/completions</c> (OpenAI's legacy text completions), for OpenAI-wire providers and the mock.
 /// Accounted like chat: streams ask the provider for the usage chunk (where it accepts
 /// <c>stream_options.include_usage</c>), and the relay strips it again when the client did not ask.</summary>
-internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireRoutes routes, ProviderHttpClient http)
+internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireModelEndpoint endpoint)
 {
     public const string Route = "/v1/completions";
     private const string Operation = "Text completions (/v1/completions)";
@@ -20,39 +18,14 @@ internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireRou
 
     private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
     {
-        var routed = await pipeline.RouteAsync(request);
-        if (routed.Error is { } routeError)
+        var prepared = await endpoint.PrepareAsync(request, "/completions", Operation, "prompt");
+        if (prepared.Error is { } error)
         {
-            return routeError;
+            return error;
         }
 
-        var (_, headers, target) = routed.Value!;
-        OpenAiWireRoute? route = null;
-        if (target.Provider != MockProvider.ProviderName)
-        {
-            var resolved = routes.Resolve(target, "/completions", "", deploymentScoped: true, Operation);
-            if (resolved.Error is { } routeProblem)
-            {
-                return routeProblem;
-            }
-
-            route = resolved.Value!;
-        }
-
-        var bodyRead = await pipeline.ReadBodyAsync(request);
-        if (bodyRead.Error is { } bodyError)
-        {
-            return bodyError;
-        }
-
-        using var body = bodyRead.Value!;
-        var scanned = ModelRequestScanner.Scan(body.Span, "prompt");
-        if (scanned.Error is { } scanError)
-        {
-            return scanError;
-        }
-
-        var info = scanned.Value!;
+        using var wire = prepared.Value!;
+        var (headers, target, route, body, info) = wire;
         var record = request.Record;
         record.Model = info.Model;
         record.Stream = info.Stream;
@@ -67,10 +40,7 @@ internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireRou
             var forwarded = route.RequestsStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit
                 ? edit.Apply(body.Span)
                 : body.Memory;
-            var content = new ReadOnlyMemoryContent(forwarded);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            send = cancellationToken => OpenAiWireRoute.SendAsync(http.Client, route.CreateMessage(HttpMethod.Post, content), headers.ForwardHeaders,
-                cancellationToken);
+            send = endpoint.Send(route, headers, forwarded);
         }
 
         var response = request.Context.Response;

@@ -1,5 +1,7 @@
+using Gateway.Edge.Auth;
 using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Errors;
+using Gateway.Edge.Http;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Anthropic;
@@ -41,29 +43,15 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
 
     private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
     {
-        var routed = await pipeline.RouteAsync(request);
-        if (routed.Error is { } routeError)
+        var read = await RouteAndReadAsync(request);
+        if (read.Error is { } readError)
         {
-            return routeError;
+            return readError;
         }
 
-        var (_, headers, target) = routed.Value!;
-        var bodyRead = await pipeline.ReadBodyAsync(request);
-        if (bodyRead.Error is { } bodyError)
-        {
-            return bodyError;
-        }
-
-        using var body = bodyRead.Value!;
-        var scanned = MessagesRequestScanner.Scan(body.Span);
-        if (scanned.Error is { } scanError)
-        {
-            return scanError;
-        }
-
-        var info = scanned.Value!;
+        using var call = read.Value!;
+        var (headers, target, body, info) = call;
         var record = request.Record;
-        record.Model = info.Model;
         record.Stream = info.Stream;
         var context = request.Context;
 
@@ -119,6 +107,36 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
     /// only Anthropic can count with its own tokenizer.</summary>
     private async Task<GatewayError?> CountTokensAsync(GatewayRequest request)
     {
+        var read = await RouteAndReadAsync(request);
+        if (read.Error is { } readError)
+        {
+            return readError;
+        }
+
+        using var call = read.Value!;
+        var (headers, target, body, info) = call;
+        if (target.Provider != AnthropicProvider.ProviderName)
+        {
+            return new GatewayError(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "count_tokens_unsupported",
+                $"'{CountTokensRoute}' is only available for provider 'anthropic'; this request is routed to '{target.Provider}'.");
+        }
+
+        var context = request.Context;
+        var native = new ChatRequest(body.Memory, new ChatRequestInfo(info.Model, false, false, null))
+        {
+            ForwardHeaders = headers.ForwardHeaders,
+        };
+        var beta = context.Request.Headers[BetaHeader].ToString();
+        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout,
+            async cancellationToken => AnthropicShapedErrors(
+                await anthropic.SendAsync(native, target, countTokens: true, beta, cancellationToken), target.Provider, context.Response),
+            (upstream, cancellationToken) => RelayAsync(request, upstream, target.Provider, headers.Timeout, cancellationToken));
+    }
+
+    /// <summary>What both endpoints start with: route, read the body, scan it as a Messages request (a count_tokens
+    /// body has the same shape); fills the record's model.</summary>
+    private async ValueTask<Outcome<MessagesCall>> RouteAndReadAsync(GatewayRequest request)
+    {
         var routed = await pipeline.RouteAsync(request);
         if (routed.Error is { } routeError)
         {
@@ -132,30 +150,23 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
             return bodyError;
         }
 
-        using var body = bodyRead.Value!;
+        var body = bodyRead.Value!;
         var scanned = MessagesRequestScanner.Scan(body.Span);
         if (scanned.Error is { } scanError)
         {
+            body.Dispose();
             return scanError;
         }
 
         request.Record.Model = scanned.Value!.Model;
-        if (target.Provider != AnthropicProvider.ProviderName)
-        {
-            return new GatewayError(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "count_tokens_unsupported",
-                $"'{CountTokensRoute}' is only available for provider 'anthropic'; this request is routed to '{target.Provider}'.");
-        }
+        return new MessagesCall(headers, target, body, scanned.Value);
+    }
 
-        var context = request.Context;
-        var native = new ChatRequest(body.Memory, new ChatRequestInfo(scanned.Value.Model, false, false, null))
-        {
-            ForwardHeaders = headers.ForwardHeaders,
-        };
-        var beta = context.Request.Headers[BetaHeader].ToString();
-        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout,
-            async cancellationToken => AnthropicShapedErrors(
-                await anthropic.SendAsync(native, target, countTokens: true, beta, cancellationToken), target.Provider, context.Response),
-            (upstream, cancellationToken) => RelayAsync(request, upstream, target.Provider, headers.Timeout, cancellationToken));
+    /// <summary>A routed, read and scanned Messages request; disposing it returns the body's pooled buffer.</summary>
+    private sealed record MessagesCall(GatewayRequestHeaders Headers, ProviderTarget Target, RequestBody Body, MessagesRequestInfo Info)
+        : IDisposable
+    {
+        public void Dispose() => Body.Dispose();
     }
 
     /// <summary>An OpenAI-wire answer as Anthropic's: errors reshaped, a completion or a stream translated as it is read.</summary>

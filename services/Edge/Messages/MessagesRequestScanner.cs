@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Edge.Errors;
+using Gateway.Edge.Pipeline;
 
 namespace Gateway.Edge.Messages;
 
@@ -11,8 +12,6 @@ internal sealed record MessagesRequestInfo(string Model, bool Stream);
 /// (forwarded natively) or the translator's (<see cref="Translation.MessagesToChatRequest"/>).</summary>
 internal static class MessagesRequestScanner
 {
-    private const int MaxModelLength = 256;
-
     public static Outcome<MessagesRequestInfo> Scan(ReadOnlySpan<byte> body)
     {
         if (body.IsEmpty)
@@ -49,49 +48,26 @@ internal static class MessagesRequestScanner
         {
             if (reader.ValueTextEquals("model"u8))
             {
-                reader.Read();
-                model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                if (string.IsNullOrWhiteSpace(model) || model.Length > MaxModelLength)
+                if (RequestFieldReader.ReadModel(ref reader, out model) is { } modelError)
                 {
-                    return GatewayError.InvalidBody("invalid_model", $"'model' must be a non-empty string of at most {MaxModelLength} characters.");
+                    return modelError;
                 }
             }
             else if (reader.ValueTextEquals("messages"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
+                if (RequestFieldReader.ReadMessages(ref reader) is { } messagesError)
                 {
-                    return GatewayError.InvalidBody("invalid_messages", "'messages' must be an array of messages.");
-                }
-
-                var count = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return GatewayError.InvalidBody("invalid_messages", $"'messages[{count}]' must be an object.");
-                    }
-
-                    reader.Skip();
-                    count++;
-                }
-
-                if (count == 0)
-                {
-                    return GatewayError.InvalidBody("invalid_messages", "'messages' must contain at least one message.");
+                    return messagesError;
                 }
 
                 hasMessages = true;
             }
             else if (reader.ValueTextEquals("stream"u8))
             {
-                reader.Read();
-                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                if (RequestFieldReader.ReadStream(ref reader, out stream) is { } streamError)
                 {
-                    return GatewayError.InvalidBody("invalid_stream", "'stream' must be true or false.");
+                    return streamError;
                 }
-
-                stream = reader.TokenType == JsonTokenType.True;
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Edge.Pricing;
+using Gateway.Edge.Proxy;
 
 namespace Gateway.Edge.Passthrough;
 
@@ -82,19 +83,19 @@ internal readonly record struct PassthroughUsage(string? Model, TokenUsage? Usag
         {
             if (reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8))
             {
-                input = ReadCount(ref reader);
+                input = UsageCountReader.ReadCount(ref reader);
             }
             else if (reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8))
             {
-                output = ReadCount(ref reader);
+                output = UsageCountReader.ReadCount(ref reader);
             }
             else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("input_tokens_details"u8))
             {
-                cached = ReadDetail(ref reader, "cached_tokens"u8);
+                cached = UsageCountReader.ReadDetail(ref reader, "cached_tokens"u8);
             }
             else if (reader.ValueTextEquals("completion_tokens_details"u8) || reader.ValueTextEquals("output_tokens_details"u8))
             {
-                reasoning = ReadDetail(ref reader, "reasoning_tokens"u8);
+                reasoning = UsageCountReader.ReadDetail(ref reader, "reasoning_tokens"u8);
             }
             else
             {
@@ -105,37 +106,5 @@ internal readonly record struct PassthroughUsage(string? Model, TokenUsage? Usag
 
         // Both shapes count cached tokens inside the input and reasoning tokens inside the output.
         return TokenUsage.FromOpenAi(input, output, cached, reasoning);
-    }
-
-    private static long ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return 0;
-        }
-
-        long value = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(name))
-            {
-                value = ReadCount(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return value;
-    }
-
-    private static long ReadCount(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : 0;
     }
 }

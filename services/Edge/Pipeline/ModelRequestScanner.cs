@@ -15,8 +15,6 @@ internal sealed record ModelRequest(string Model, bool Stream, bool IncludeUsage
 /// option these endpoints act on.</summary>
 internal static class ModelRequestScanner
 {
-    private const int MaxModelLength = 256;
-
     private static readonly byte[] InsertStreamOptions = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly byte[] StreamOptionsObject = "{\"include_usage\":true}"u8.ToArray();
 
@@ -57,23 +55,17 @@ internal static class ModelRequestScanner
         {
             if (reader.ValueTextEquals("model"u8))
             {
-                reader.Read();
-                model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                if (string.IsNullOrWhiteSpace(model) || model.Length > MaxModelLength)
+                if (RequestFieldReader.ReadModel(ref reader, out model) is { } modelError)
                 {
-                    return GatewayError.InvalidBody("invalid_model",
-                        $"'model' must be a non-empty string of at most {MaxModelLength} characters.");
+                    return modelError;
                 }
             }
             else if (reader.ValueTextEquals("stream"u8))
             {
-                reader.Read();
-                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                if (RequestFieldReader.ReadStream(ref reader, out stream) is { } streamError)
                 {
-                    return GatewayError.InvalidBody("invalid_stream", "'stream' must be true or false.");
+                    return streamError;
                 }
-
-                stream = reader.TokenType == JsonTokenType.True;
             }
             else if (reader.ValueTextEquals("stream_options"u8))
             {

@@ -243,21 +243,21 @@ internal static class ChunkInspector
         {
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
-                prompt = ReadCount(ref reader);
+                prompt = UsageCountReader.ReadCount(ref reader);
                 counted = true;
             }
             else if (reader.ValueTextEquals("completion_tokens"u8))
             {
-                completion = ReadCount(ref reader);
+                completion = UsageCountReader.ReadCount(ref reader);
                 counted = true;
             }
             else if (reader.ValueTextEquals("prompt_tokens_details"u8))
             {
-                cached = ReadDetail(ref reader, "cached_tokens"u8);
+                cached = UsageCountReader.ReadDetail(ref reader, "cached_tokens"u8);
             }
             else if (reader.ValueTextEquals("completion_tokens_details"u8))
             {
-                reasoning = ReadDetail(ref reader, "reasoning_tokens"u8);
+                reasoning = UsageCountReader.ReadDetail(ref reader, "reasoning_tokens"u8);
             }
             else
             {
@@ -267,38 +267,6 @@ internal static class ChunkInspector
         }
 
         return counted ? TokenUsage.FromOpenAi(prompt, completion, cached, reasoning) : null;
-    }
-
-    private static long ReadDetail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return 0;
-        }
-
-        long value = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals(name))
-            {
-                value = ReadCount(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return value;
-    }
-
-    private static long ReadCount(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : 0;
     }
 
     private static TokenUsage? SkipValue(ref Utf8JsonReader reader)

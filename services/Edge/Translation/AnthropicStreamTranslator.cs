@@ -10,7 +10,7 @@ namespace Gateway.Edge.Translation;
 /// chunk (only when the client asked for it) and <c>[DONE]</c>; an <c>error</c> event becomes an error event that
 /// ends the stream. Text and argument fragments are copied as the JSON string literals Anthropic sent, without
 /// decoding them. One instance per stream; not thread-safe.</summary>
-internal sealed class AnthropicStreamTranslator(bool includeUsage) : IDisposable
+internal sealed class AnthropicStreamTranslator(bool includeUsage) : ISseEventTranslator
 {
     private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
     private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;

@@ -12,7 +12,7 @@ namespace Gateway.Edge.Translation;
 /// OpenAI reports only at the end) and <c>message_stop</c> follow. An error chunk becomes an <c>error</c> event.
 /// Reasoning deltas some servers add (<c>reasoning_content</c>) are left out. One instance per stream; not
 /// thread-safe.</summary>
-internal sealed class ChatToMessagesStream : IDisposable
+internal sealed class ChatToMessagesStream : ISseEventTranslator
 {
     private static ReadOnlySpan<byte> DataPrefix => "\ndata: "u8;
     private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;

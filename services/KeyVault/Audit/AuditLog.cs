@@ -8,6 +8,9 @@ internal static class AuditLog
 {
     public const string TenantCreate = "tenant.create";
     public const string ApiKeyCreate = "api_key.create";
+    public const string ApiKeyRevoke = "api_key.revoke";
+    public const string VirtualKeyDelete = "virtual_key.delete";
+    public const string MasterKeyReEncrypt = "master_key.reencrypt";
     public const string VirtualKeyCreate = "virtual_key.create";
 
     public static async Task AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string action,

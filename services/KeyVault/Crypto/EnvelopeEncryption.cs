@@ -63,6 +63,22 @@ internal sealed class EnvelopeEncryption(MasterKeyRing masterKeys)
         }
     }
 
+    /// <summary>Re-wraps the data key under the current master key. The credential ciphertext is untouched, so a
+    /// rotation never handles plaintext credentials and the associated data stays valid.</summary>
+    public EncryptedCredential Rewrap(EncryptedCredential encrypted)
+    {
+        var dataKey = Unwrap(masterKeys.Get(encrypted.MasterKeyId), encrypted.MasterKeyId, encrypted.WrappedDataKey);
+        try
+        {
+            var keyId = masterKeys.CurrentKeyId;
+            return encrypted with { MasterKeyId = keyId, WrappedDataKey = Wrap(masterKeys.Current, keyId, dataKey) };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
     private static byte[] Wrap(byte[] masterKey, string masterKeyId, byte[] dataKey)
     {
         var wrapped = new byte[WrappedDataKeySize];

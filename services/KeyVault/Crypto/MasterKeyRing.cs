@@ -28,6 +28,9 @@ internal sealed class MasterKeyRing
 
     public byte[] Current => _keys[CurrentKeyId];
 
+    /// <summary>Every configured key id, current and previous.</summary>
+    public string[] KeyIds => [.. _keys.Keys];
+
     /// <summary>The key with this id; throws <see cref="UnknownMasterKeyException"/> when it is not configured.</summary>
     public byte[] Get(string keyId) =>
         _keys.TryGetValue(keyId, out var key) ? key : throw new UnknownMasterKeyException(keyId);

@@ -1,4 +1,5 @@
 using Gateway.Contracts.KeyVault.V1;
+using Gateway.KeyVault.ApiKeys;
 using Gateway.KeyVault.Validation;
 using Gateway.KeyVault.VirtualKeys;
 using Google.Protobuf.Collections;
@@ -13,6 +14,8 @@ internal static class AdminRequestValidation
     public const string MockProvider = "mock";
     private const int MaxDisplayNameLength = 200;
     private const int MaxApiKeyNameLength = 100;
+    private const int MaxScopeEntries = 100;
+    private const int MaxScopeEntryLength = 200;
     private const int MaxCredentialLength = 16 * 1024;
     private const int MaxBaseUrlLength = 2048;
     private const int MaxExtras = 32;
@@ -43,7 +46,8 @@ internal static class AdminRequestValidation
         ThrowIfAny(problems);
     }
 
-    public static void Validate(CreateApiKeyRequest request)
+    /// <summary>Validates the request and returns it as the store's input.</summary>
+    public static NewApiKey Validate(CreateApiKeyRequest request, DateTime now, string defaultName)
     {
         List<string> problems = [];
         if (!Identifiers.IsTenantId(request.TenantId))
@@ -56,8 +60,79 @@ internal static class AdminRequestValidation
             problems.Add($"name is longer than {MaxApiKeyNameLength} characters.");
         }
 
+        DateTime? expiresAt = null;
+        if (request.ExpiresAt is { } expiry)
+        {
+            expiresAt = expiry.ToDateTime();
+            if (expiresAt <= now)
+            {
+                problems.Add("expires_at must be in the future; leave it unset for a key that never expires.");
+            }
+        }
+
+        var scopes = request.Scopes ?? new ApiKeyScopes();
+        ValidateScope(scopes.Providers, "scopes.providers", problems);
+        ValidateScope(scopes.Models, "scopes.models", problems);
+        ValidateScope(scopes.ConfigIds, "scopes.config_ids", problems);
+        ThrowIfAny(problems);
+
+        return new NewApiKey(request.TenantId, request.Name.Length == 0 ? defaultName : request.Name, expiresAt,
+            new ApiKeyScopeSet(Distinct(scopes.Providers), Distinct(scopes.Models), Distinct(scopes.ConfigIds)));
+    }
+
+    /// <summary>The owner's tenant id and the key id, or INVALID_ARGUMENT naming both problems.</summary>
+    public static Guid Validate(RevokeApiKeyRequest request)
+    {
+        List<string> problems = [];
+        if (!Identifiers.IsTenantId(request.TenantId))
+        {
+            problems.Add(TenantIdProblem(request.TenantId, "tenant_id"));
+        }
+
+        if (!Guid.TryParse(request.Id, out var id))
+        {
+            problems.Add($"id '{Echo(request.Id)}' is not an API key id (a UUID as shown by ListApiKeys).");
+        }
+
+        ThrowIfAny(problems);
+        return id;
+    }
+
+    public static void Validate(DeleteVirtualKeyRequest request)
+    {
+        List<string> problems = [];
+        if (!Identifiers.IsTenantId(request.TenantId))
+        {
+            problems.Add(TenantIdProblem(request.TenantId, "tenant_id"));
+        }
+
+        if (!Identifiers.IsVirtualKeySlug(request.Slug))
+        {
+            problems.Add($"slug '{Echo(request.Slug)}' is invalid: use {Identifiers.VirtualKeySlugRule}.");
+        }
+
         ThrowIfAny(problems);
     }
+
+    private static void ValidateScope(RepeatedField<string> values, string field, List<string> problems)
+    {
+        if (values.Count > MaxScopeEntries)
+        {
+            problems.Add($"{field} has {values.Count} entries; at most {MaxScopeEntries} are allowed.");
+            return;
+        }
+
+        foreach (var value in values)
+        {
+            if (string.IsNullOrWhiteSpace(value) || value.Length > MaxScopeEntryLength)
+            {
+                problems.Add($"{field} entries must be 1-{MaxScopeEntryLength} non-blank characters.");
+                return;
+            }
+        }
+    }
+
+    private static string[] Distinct(RepeatedField<string> values) => [.. values.Distinct(StringComparer.Ordinal)];
 
     /// <summary>Validates the request and returns it as the store's input.</summary>
     public static NewVirtualKey Validate(CreateVirtualKeyRequest request)

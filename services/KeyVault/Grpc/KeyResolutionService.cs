@@ -36,6 +36,7 @@ internal sealed partial class KeyResolutionService(
             TenantId = resolved.TenantId,
             ApiKeyId = resolved.Id.ToString(),
             ApiKeyName = resolved.Name,
+            Scopes = resolved.Scopes.ToProto(),
         };
     }
 

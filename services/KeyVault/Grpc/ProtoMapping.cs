@@ -24,7 +24,21 @@ internal static class ProtoMapping
         Name = key.Name,
         Prefix = key.Prefix,
         CreatedAt = Timestamp.FromDateTime(key.CreatedAt),
+        ExpiresAt = ToTimestamp(key.ExpiresAt),
+        RevokedAt = ToTimestamp(key.RevokedAt),
+        LastUsedAt = ToTimestamp(key.LastUsedAt),
+        Scopes = key.Scopes.ToProto(),
     };
+
+    public static ApiKeyScopes ToProto(this ApiKeyScopeSet scopes) => new()
+    {
+        Providers = { scopes.Providers },
+        Models = { scopes.Models },
+        ConfigIds = { scopes.ConfigIds },
+    };
+
+    private static Timestamp? ToTimestamp(DateTime? value) =>
+        value is { } time ? Timestamp.FromDateTime(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
 
     public static VirtualKey ToProto(this VirtualKeyRecord key)
     {

@@ -100,6 +100,36 @@ internal sealed class VirtualKeyStore(NpgsqlDataSource dataSource, EnvelopeEncry
         return keys;
     }
 
+    /// <summary>Deletes the tenant's virtual key and returns what it was, or null when the tenant has no such slug.</summary>
+    public async Task<VirtualKeyRecord?> DeleteAsync(string tenantId, string slug, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var delete = new NpgsqlCommand("""
+            DELETE FROM virtual_keys WHERE tenant_id = $1 AND slug = $2
+            RETURNING id, slug, provider, base_url, extras, master_key_id, created_at
+            """, connection, transaction);
+        delete.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        delete.Parameters.Add(new NpgsqlParameter { Value = slug });
+        VirtualKeyRecord? deleted;
+        await using (var reader = await delete.ExecuteReaderAsync(cancellationToken))
+        {
+            deleted = await reader.ReadAsync(cancellationToken)
+                ? new VirtualKeyRecord(reader.GetGuid(0), tenantId, reader.GetString(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), DeserializeExtras(reader.GetString(4)), reader.GetString(5),
+                    reader.GetDateTime(6))
+                : null;
+        }
+
+        if (deleted is not null)
+        {
+            await AuditLog.AppendAsync(connection, transaction, AuditLog.VirtualKeyDelete, tenantId, deleted.Id.ToString(), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
     private static string SerializeExtras(IReadOnlyDictionary<string, string> extras) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(extras, StringComparer.Ordinal), ExtrasJsonContext.Default.DictionaryStringString);
 

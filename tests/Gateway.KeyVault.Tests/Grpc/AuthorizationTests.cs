@@ -23,6 +23,12 @@ public sealed class AuthorizationTests(KeyVaultFixture fixture)
         await AssertDenied(fixture.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenantId }, headers));
         await AssertDenied(fixture.Admin.CreateVirtualKeyAsync(
             new CreateVirtualKeyRequest { TenantId = tenantId, Slug = "x", Provider = "mock" }, headers));
+        await AssertDenied(fixture.Admin.ListApiKeysAsync(new ListApiKeysRequest { TenantId = tenantId }, headers));
+        await AssertDenied(fixture.Admin.RevokeApiKeyAsync(
+            new RevokeApiKeyRequest { TenantId = tenantId, Id = Guid.NewGuid().ToString() }, headers));
+        await AssertDenied(fixture.Admin.ListTenantVirtualKeysAsync(new ListVirtualKeysRequest { TenantId = tenantId }, headers));
+        await AssertDenied(fixture.Admin.DeleteVirtualKeyAsync(new DeleteVirtualKeyRequest { TenantId = tenantId, Slug = "x" }, headers));
+        await AssertDenied(fixture.Admin.ReEncryptVirtualKeysAsync(new ReEncryptVirtualKeysRequest(), headers));
 
         // Nothing was created by the refused call.
         var get = await Assert.ThrowsAsync<RpcException>(() =>

@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.Testing.Providers;
 
@@ -20,10 +14,12 @@ namespace Gateway.Testing.Providers;
 /// errors and delays can be injected, and every request is recorded.</summary>
 public sealed class FakeAnthropicServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!; // set once started
     private readonly ConcurrentQueue<FakeRequest> _requests = new();
 
-    private FakeAnthropicServer(WebApplication app) => _app = app;
+    private FakeAnthropicServer()
+    {
+    }
 
     /// <summary>The base URL to configure as the provider's, e.g. <c>http://127.0.0.1:1234</c> (no <c>/v1</c>, as
     /// Anthropic's own base URL).</summary>
@@ -61,25 +57,14 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
 
     public static async Task<FakeAnthropicServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        var server = new FakeAnthropicServer();
+        var (app, address) = await FakeServerHost.StartAsync(typeof(FakeAnthropicServer).Name, app =>
         {
-            ApplicationName = typeof(FakeAnthropicServer).Assembly.GetName().Name,
-            EnvironmentName = "Testing",
+            app.MapPost("/v1/messages", server.HandleAsync);
+            app.MapPost("/v1/messages/count_tokens", server.HandleCountTokensAsync);
         });
-        // The test output directory holds the services' appsettings.json, whose Kestrel endpoints would otherwise be
-        // bound too: a fake provider listens on its free port only.
-        builder.Configuration.Sources.Clear();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-
-        var app = builder.Build();
-        var server = new FakeAnthropicServer(app);
-        app.MapPost("/v1/messages", server.HandleAsync);
-        app.MapPost("/v1/messages/count_tokens", server.HandleCountTokensAsync);
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = address.TrimEnd('/');
+        server._app = app;
+        server.BaseUrl = address;
         return server;
     }
 
@@ -89,21 +74,12 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await FakeServerHost.StopAsync(_app);
     }
 
     private async Task HandleAsync(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in context.Request.Headers)
-        {
-            headers[name] = value.ToString();
-        }
-
-        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray());
+        var request = await FakeServerHost.RecordAsync(context);
         _requests.Enqueue(request);
 
         try
@@ -154,15 +130,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
     /// <summary><c>POST /v1/messages/count_tokens</c>: <c>{"input_tokens":N}</c> after the same header checks.</summary>
     private async Task HandleCountTokensAsync(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in context.Request.Headers)
-        {
-            headers[name] = value.ToString();
-        }
-
-        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray());
+        var request = await FakeServerHost.RecordAsync(context);
         _requests.Enqueue(request);
         var error = Error ?? ValidateHeaders(request);
         context.Response.StatusCode = error?.StatusCode ?? 200;

@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.Testing.Providers;
 
@@ -18,10 +12,12 @@ namespace Gateway.Testing.Providers;
 /// it receives so tests can assert what reached the provider, and that nothing did.</summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!; // set once started
     private readonly ConcurrentQueue<FakeRequest> _requests = new();
 
-    private FakeOpenAiServer(WebApplication app) => _app = app;
+    private FakeOpenAiServer()
+    {
+    }
 
     /// <summary>The base URL to configure as a provider's, e.g. <c>http://127.0.0.1:1234/v1</c>.</summary>
     public string BaseUrl { get; private set; } = "";
@@ -72,31 +68,20 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public static async Task<FakeOpenAiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        var server = new FakeOpenAiServer();
+        var (app, address) = await FakeServerHost.StartAsync(typeof(FakeOpenAiServer).Name, app =>
         {
-            ApplicationName = typeof(FakeOpenAiServer).Assembly.GetName().Name,
-            EnvironmentName = "Testing",
+            app.MapPost("/v1/chat/completions", server.HandleAsync);
+            // Other providers' layouts (Azure's /openai/deployments/{d}/chat/completions, Groq's /openai/v1/..., Gemini's
+            // /v1beta/openai/...) answer the same way; Path and QueryString record which one was called.
+            app.MapPost("/{**path}", server.HandleAsync);
+            app.MapPost("/v1/embeddings", server.HandleEmbeddingsAsync);
+            app.MapPost("/v1/files", server.HandleFileUploadAsync);
+            app.MapPost("/v1/responses", server.HandleResponsesAsync);
+            app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Delete], server.HandleReadAsync);
         });
-        // No appsettings/environment: a service's appsettings.json in the test output (Kestrel endpoints on fixed
-        // ports) would otherwise make every fake also listen there, so two fakes could not run at once.
-        builder.Configuration.Sources.Clear();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-
-        var app = builder.Build();
-        var server = new FakeOpenAiServer(app);
-        app.MapPost("/v1/chat/completions", server.HandleAsync);
-        // Other providers' layouts (Azure's /openai/deployments/{d}/chat/completions, Groq's /openai/v1/..., Gemini's
-        // /v1beta/openai/...) answer the same way; Path and QueryString record which one was called.
-        app.MapPost("/{**path}", server.HandleAsync);
-        app.MapPost("/v1/embeddings", server.HandleEmbeddingsAsync);
-        app.MapPost("/v1/files", server.HandleFileUploadAsync);
-        app.MapPost("/v1/responses", server.HandleResponsesAsync);
-        app.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Delete], server.HandleReadAsync);
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = address.TrimEnd('/') + "/v1";
+        server._app = app;
+        server.BaseUrl = address + "/v1";
         return server;
     }
 
@@ -115,21 +100,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await FakeServerHost.StopAsync(_app);
     }
 
     private async Task HandleAsync(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in context.Request.Headers)
-        {
-            headers[name] = value.ToString();
-        }
-
-        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray(), context.Request.QueryString.Value ?? "");
+        var request = await FakeServerHost.RecordAsync(context);
         _requests.Enqueue(request);
 
         try
@@ -280,15 +256,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     private async Task<FakeRequest> RecordAsync(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in context.Request.Headers)
-        {
-            headers[name] = value.ToString();
-        }
-
-        var request = new FakeRequest(context.Request.Path, headers, buffer.ToArray(), context.Request.QueryString.Value ?? "");
+        var request = await FakeServerHost.RecordAsync(context);
         _requests.Enqueue(request);
         return request;
     }
