@@ -55,6 +55,66 @@ public sealed class GatewayctlTests(GatewaySystemFixture system)
         Assert.Equal(System.Net.HttpStatusCode.OK, await SendToCustomHostAsync(http, tenant));
     }
 
+    [Fact]
+    public async Task A_key_created_listed_and_revoked_with_gatewayctl_stops_working_at_the_Edge()
+    {
+        var tenant = await system.CreateTenantAsync();
+        var admin = new[] { "--keyvault", system.KeyVaultGrpc.ToString(), "--admin-token", TestSecrets.AdminToken };
+
+        var (exit, output, error) = await RunAsync(["keys", "create", "--tenant", tenant.Id, "--name", "ci",
+            "--expires-in", "30d", "--scope-provider", "openai", "--json", .. admin]);
+        Assert.True(exit == 0, error);
+        using var created = JsonDocument.Parse(output);
+        var keyId = created.RootElement.GetProperty("apiKey").GetProperty("id").GetString()!;
+        var secret = created.RootElement.GetProperty("secret").GetString()!;
+
+        (exit, output, error) = await RunAsync(["keys", "list", "--tenant", tenant.Id, .. admin]);
+        Assert.True(exit == 0, error);
+        Assert.Contains(keyId, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunAsync(["keys", "revoke", keyId, "--tenant", tenant.Id, .. admin]);
+        Assert.True(exit == 0, error);
+
+        // This key never reached the Edge before, so no cached resolution can hide the revocation.
+        using var http = new HttpClient { BaseAddress = system.DirectEdge };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Authorization", "Bearer " + secret);
+        request.Headers.Add("x-gateway-virtual-key", "upstream");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Configs_validate_reports_every_error_with_its_path_and_fails()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, """
+                {"strategy":{"mode":"loadbalance"},"targets":[{"provider":"openai","weight":1},{"provider":"anthropic","weight":0}],
+                 "retry":{"attempts":99}}
+                """);
+            var (exit, output, error) = await RunAsync("configs", "validate", "--file", file, "--admin-token", TestSecrets.AdminToken);
+            Assert.Equal(1, exit);
+            var all = output + error;
+            Assert.Contains("$.targets[1].weight", all, StringComparison.Ordinal);
+            Assert.Contains("$.retry.attempts", all, StringComparison.Ordinal);
+
+            await File.WriteAllTextAsync(file, """{"strategy":{"mode":"fallback"},"targets":[{"provider":"openai"},{"provider":"anthropic"}]}""");
+            (exit, _, error) = await RunAsync("configs", "validate", "--file", file, "--admin-token", TestSecrets.AdminToken);
+            Assert.True(exit == 0, error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private async Task<System.Net.HttpStatusCode> SendToCustomHostAsync(HttpClient http, TestTenant tenant)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
