@@ -14,36 +14,11 @@ internal static class ChatRequestScanner
     private static readonly byte[] IncludeUsageFirst = "\"include_usage\":true,"u8.ToArray();
     private static readonly byte[] True = "true"u8.ToArray();
 
-    public static Outcome<ChatRequestInfo> Scan(ReadOnlySpan<byte> body)
+    public static Outcome<ChatRequestInfo> Scan(ReadOnlySpan<byte> body) =>
+        JsonBodyScan.Run(body, "a JSON chat completion request", ScanObject);
+
+    private static Outcome<ChatRequestInfo> ScanObject(ReadOnlySpan<byte> body, ref Utf8JsonReader reader)
     {
-        if (body.IsEmpty)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body is empty; send a JSON chat completion request.");
-        }
-
-        try
-        {
-            return ScanObject(body);
-        }
-        catch (JsonException ex)
-        {
-            return GatewayError.InvalidBody("invalid_json", $"The request body is not valid JSON: {ex.Message}");
-        }
-        catch (InvalidOperationException)
-        {
-            // GetString on a string that is not valid UTF-8.
-            return GatewayError.InvalidBody("invalid_json", "The request body contains a string that is not valid UTF-8.");
-        }
-    }
-
-    private static Outcome<ChatRequestInfo> ScanObject(ReadOnlySpan<byte> body)
-    {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body must be a JSON object.");
-        }
-
         var rootStart = (int)reader.TokenStartIndex;
         string? model = null;
         var hasModel = false;

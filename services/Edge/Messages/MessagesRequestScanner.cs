@@ -12,35 +12,11 @@ internal sealed record MessagesRequestInfo(string Model, bool Stream);
 /// (forwarded natively) or the translator's (<see cref="Translation.MessagesToChatRequest"/>).</summary>
 internal static class MessagesRequestScanner
 {
-    public static Outcome<MessagesRequestInfo> Scan(ReadOnlySpan<byte> body)
+    public static Outcome<MessagesRequestInfo> Scan(ReadOnlySpan<byte> body) =>
+        JsonBodyScan.Run(body, "a JSON Messages API request", ScanObject);
+
+    private static Outcome<MessagesRequestInfo> ScanObject(ReadOnlySpan<byte> body, ref Utf8JsonReader reader)
     {
-        if (body.IsEmpty)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body is empty; send a JSON Messages API request.");
-        }
-
-        try
-        {
-            return ScanObject(body);
-        }
-        catch (JsonException ex)
-        {
-            return GatewayError.InvalidBody("invalid_json", $"The request body is not valid JSON: {ex.Message}");
-        }
-        catch (InvalidOperationException)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body contains a string that is not valid UTF-8.");
-        }
-    }
-
-    private static Outcome<MessagesRequestInfo> ScanObject(ReadOnlySpan<byte> body)
-    {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body must be a JSON object.");
-        }
-
         string? model = null;
         var hasMessages = false;
         var stream = false;

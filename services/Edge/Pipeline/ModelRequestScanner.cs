@@ -18,35 +18,11 @@ internal static class ModelRequestScanner
     private static readonly byte[] InsertStreamOptions = "\"stream_options\":{\"include_usage\":true},"u8.ToArray();
     private static readonly byte[] StreamOptionsObject = "{\"include_usage\":true}"u8.ToArray();
 
-    public static Outcome<ModelRequest> Scan(ReadOnlySpan<byte> body, string requiredField)
+    public static Outcome<ModelRequest> Scan(ReadOnlySpan<byte> body, string requiredField) =>
+        JsonBodyScan.Run(body, "a JSON request", requiredField, ScanObject);
+
+    private static Outcome<ModelRequest> ScanObject(ReadOnlySpan<byte> body, ref Utf8JsonReader reader, string requiredField)
     {
-        if (body.IsEmpty)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body is empty; send a JSON request.");
-        }
-
-        try
-        {
-            return ScanObject(body, requiredField);
-        }
-        catch (JsonException ex)
-        {
-            return GatewayError.InvalidBody("invalid_json", $"The request body is not valid JSON: {ex.Message}");
-        }
-        catch (InvalidOperationException)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body contains a string that is not valid UTF-8.");
-        }
-    }
-
-    private static Outcome<ModelRequest> ScanObject(ReadOnlySpan<byte> body, string requiredField)
-    {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return GatewayError.InvalidBody("invalid_json", "The request body must be a JSON object.");
-        }
-
         var rootStart = (int)reader.TokenStartIndex;
         string? model = null;
         bool stream = false, hasRequired = false, includeUsage = false;
