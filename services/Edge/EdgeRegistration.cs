@@ -48,6 +48,8 @@ public static class EdgeRegistration
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<ProviderRegistry>();
 
+        services.AddSingleton<Limits.IRequestAdmission, Limits.UnlimitedAdmission>();
+
         services.AddSingleton<TokenEstimator>();
         services.AddHostedService<TokenEstimatorWarmup>();
         services.AddSingleton<GatewayPipeline>();

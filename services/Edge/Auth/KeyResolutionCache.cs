@@ -22,6 +22,11 @@ internal sealed class KeyResolutionCache(IOptions<EdgeOptions> options) : IDispo
         }
     }
 
+    public void Remove(string key) => _cache.Remove(key);
+
+    /// <summary>Drops everything (a Watch stream reconnected and changes may have been missed).</summary>
+    public void Clear() => _cache.Clear();
+
     public static string ApiKeyCacheKey(string apiKey)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
@@ -35,6 +40,9 @@ internal sealed class KeyResolutionCache(IOptions<EdgeOptions> options) : IDispo
     public static string VirtualKeyCacheKey(string tenantId, string slug) => string.Concat("vk:", tenantId, "\n", slug);
 
     public static string PolicyCacheKey(string tenantId) => string.Concat("policy:", tenantId);
+
+    /// <summary>A tenant's routing config by id (its latest version).</summary>
+    public static string ConfigCacheKey(string tenantId, string configId) => string.Concat("config:", tenantId, "\n", configId);
 
     public void Dispose() => _cache.Dispose();
 }

@@ -28,7 +28,7 @@ internal sealed partial class TenantPolicyReader(
         {
             var response = await config.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenantId },
                 deadline: DateTime.UtcNow + _options.DependencyTimeout, cancellationToken: cancellationToken);
-            var policy = new TenantPolicy([.. response.AllowedCustomHosts], response.AllowPrivateHosts);
+            var policy = FromContract(response);
             cache.Set(cacheKey, policy, _options.TenantPolicyCacheTtl);
             return policy;
         }
@@ -38,6 +38,21 @@ internal sealed partial class TenantPolicyReader(
             LogConfigFailed(logger, ex.StatusCode, ex.Status.Detail);
             return GatewayError.DependencyUnavailable("config");
         }
+    }
+
+    private static TenantPolicy FromContract(ConfigV1.TenantPolicy response)
+    {
+        var limits = response.Limits ?? new ConfigV1.TenantPolicyLimits();
+        return new TenantPolicy(
+            [.. response.AllowedCustomHosts],
+            response.AllowPrivateHosts,
+            [.. limits.AllowedProviders],
+            limits.DefaultConfigId is { Length: > 0 } configId ? configId : null,
+            limits.CacheEnabled,
+            limits.CacheMaxAgeSeconds > 0 ? TimeSpan.FromSeconds(limits.CacheMaxAgeSeconds) : null,
+            Contracts.ExactDecimal.TryParse(limits.MonthlyBudgetUsd, out var budget) ? budget : null,
+            new RateLimits(limits.RequestsPerMinute, limits.TokensPerMinute),
+            new RateLimits(limits.KeyRequestsPerMinute, limits.KeyTokensPerMinute));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Config GetTenantPolicy failed with {StatusCode}: {Detail}")]
