@@ -42,7 +42,7 @@ var config = builder.AddGatewayService<Projects.Gateway_Config>("config", grpc: 
     .WithGatewaySecrets(adminToken, internalToken)
     .WithReference(configDb).WaitFor(configDb);
 
-builder.AddGatewayService<Projects.Gateway_Cache>("cache", grpc: true)
+var cache = builder.AddGatewayService<Projects.Gateway_Cache>("cache", grpc: true)
     .WithGatewaySecrets(adminToken, internalToken)
     .WithReference(redis).WaitFor(redis);
 
@@ -62,13 +62,16 @@ var analytics = builder.AddGatewayService<Projects.Gateway_Analytics>("analytics
         .WithReference(pubsub));
 
 // The Edge is the only resource with an external endpoint. Its sidecar (app id "edge") gives it DAPR_GRPC_ENDPOINT,
-// so it publishes usage through Dapr; the analytics reference stays for Usage__Transport=Direct. The Edge does not
-// call the Cache service yet: reference it (and set services__cache__grpc__0 in deploy/kubernetes) when it does.
+// so it publishes usage through Dapr; the analytics reference stays for Usage__Transport=Direct. The cache reference
+// gives it services__cache__grpc__0 (the response cache).
+// Redis holds the tenants' budgets and rate-limit windows (ConnectionStrings__redis).
 builder.AddGatewayService<Projects.Gateway_Edge>("edge", grpc: false)
     .WithExternalHttpEndpoints()
     .WithGatewaySecrets(adminToken, internalToken)
+    .WithReference(redis).WaitFor(redis)
     .WithReference(keyvault).WaitFor(keyvault)
     .WithReference(config).WaitFor(config)
+    .WithReference(cache).WaitFor(cache)
     .WithReference(analytics).WaitFor(analytics)
     .WithDaprSidecar(sidecar => sidecar
         .WithOptions(new DaprSidecarOptions { AppId = "edge" })

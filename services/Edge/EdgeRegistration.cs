@@ -4,6 +4,7 @@ using Gateway.Edge.Auth;
 using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Completions;
 using Gateway.Edge.Embeddings;
+using Gateway.Edge.Limits;
 using Gateway.Edge.Models;
 using Gateway.Edge.Options;
 using Gateway.Edge.Passthrough;
@@ -41,6 +42,7 @@ public static class EdgeRegistration
 
         services.AddSingleton<PriceCatalog>();
         services.AddHostedService<PriceRefresher>();
+        Changes.ChangeWatchRegistration.AddChangeWatch(builder);
 
         services.AddSingleton<ProviderHttpClient>();
         builder.AddOpenAiWireProviders();
@@ -48,8 +50,9 @@ public static class EdgeRegistration
         services.AddSingleton<IChatProvider, MockProvider>();
         services.AddSingleton<ProviderRegistry>();
 
-        services.AddSingleton<Limits.IRequestAdmission, Limits.UnlimitedAdmission>();
+        builder.AddRequestLimits();
 
+        Routing.RoutingRegistration.AddRouting(builder);
         services.AddSingleton<TokenEstimator>();
         services.AddHostedService<TokenEstimatorWarmup>();
         services.AddSingleton<GatewayPipeline>();

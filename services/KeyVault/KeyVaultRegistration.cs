@@ -36,6 +36,8 @@ public static class KeyVaultRegistration
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<VirtualKeyStore>();
         builder.Services.AddSingleton<MasterKeyRotation>();
+        builder.Services.AddSingleton<Revocations.RevocationBroadcaster>();
+        builder.Services.AddHostedService<Revocations.RevocationListener>();
         return builder;
     }
 

@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Edge.Tests;
 
-/// <summary>The Edge with REAL KeyVault and Config services (one PostgreSQL server, a database each), started once
-/// for the test project. Usage events are captured instead of published. Tests isolate themselves with their own
+/// <summary>The Edge with REAL KeyVault and Config services (one PostgreSQL server, a database each) and a real Redis
+/// (budgets and rate limits), started once for the test project. Usage events are captured instead of published. Tests isolate themselves with their own
 /// tenant, virtual keys, fake provider and trace ids, so they can run in any order.</summary>
 public sealed class EdgeFixture : IAsyncLifetime
 {
@@ -22,6 +22,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     public static readonly TimeSpan UpstreamTimeout = TimeSpan.FromSeconds(5);
 
     private PostgresServer? _postgres;
+    private RedisServer? _redis;
     private ServiceHost<keyvault::Program>? _keyVault;
     private ServiceHost<config::Program>? _config;
     private GrpcChannel? _keyVaultChannel;
@@ -29,6 +30,9 @@ public sealed class EdgeFixture : IAsyncLifetime
     public ServiceHost<edge::Program> Edge { get; private set; } = null!;
 
     public CapturingUsageRecorder Usage { get; } = new();
+
+    /// <summary>The Redis every Edge started here uses for budgets and rate limits.</summary>
+    public RedisServer Redis => _redis!;
 
     public KeyVaultAdmin.KeyVaultAdminClient KeyVaultAdmin { get; private set; } = null!;
 
@@ -39,6 +43,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _postgres = await PostgresServer.StartAsync();
+        _redis = await RedisServer.StartAsync();
 
         var keyVaultSettings = TestSecrets.Settings();
         keyVaultSettings["ConnectionStrings:keyvaultdb"] = await _postgres.CreateDatabaseAsync("keyvaultdb");
@@ -61,6 +66,9 @@ public sealed class EdgeFixture : IAsyncLifetime
         settings["services:keyvault:grpc:0"] = keyVaultAddress.ToString();
         settings["services:config:grpc:0"] = ConfigGrpcAddress.ToString();
         settings["services:analytics:grpc:0"] = $"http://127.0.0.1:{FreePort.Next()}";
+        settings["ConnectionStrings:redis"] = Redis.ConnectionString;
+        // Limits fail open when Redis is slow; on a loaded test machine 500 ms is not always enough.
+        settings["Edge:Limits:OperationTimeout"] = "00:00:10";
         settings["Usage:Transport"] = "Direct";
         settings["Edge:MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Edge:UpstreamTimeout"] = UpstreamTimeout.ToString();
@@ -116,6 +124,11 @@ public sealed class EdgeFixture : IAsyncLifetime
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
         }
     }
 }

@@ -56,6 +56,131 @@ public sealed class GatewayctlTests(GatewaySystemFixture system)
     }
 
     [Fact]
+    public async Task Policies_set_stores_every_limit_and_get_shows_it()
+    {
+        var tenant = await system.CreateTenantAsync();
+
+        var (exit, output, error) = await RunAsync("policies", "set", "--tenant", tenant.Id, "--allow-host", "llm.example.com",
+            "--allowed-provider", "OpenAI", "--allowed-provider", "anthropic", "--default-config", "prod-routing", "--cache",
+            "--cache-max-age", "2d", "--monthly-budget", "250.50", "--rpm", "600", "--tpm", "100000", "--key-rpm", "60",
+            "--key-tpm", "10000", "--admin-token", TestSecrets.AdminToken);
+        Assert.True(exit == 0, error);
+        Assert.Contains("$250.5", output, StringComparison.Ordinal);
+        Assert.Contains("openai, anthropic", output, StringComparison.Ordinal);
+
+        (exit, output, error) = await RunAsync("policies", "get", "--tenant", tenant.Id, "--json", "--admin-token", TestSecrets.AdminToken);
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var limits = json.RootElement.GetProperty("limits");
+        Assert.Equal(["openai", "anthropic"], limits.GetProperty("allowedProviders").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("prod-routing", limits.GetProperty("defaultConfigId").GetString());
+        Assert.True(limits.GetProperty("cacheEnabled").GetBoolean());
+        Assert.Equal("172800", limits.GetProperty("cacheMaxAgeSeconds").GetString());
+        Assert.Equal("250.5", limits.GetProperty("monthlyBudgetUsd").GetString());
+        Assert.Equal(600, limits.GetProperty("requestsPerMinute").GetInt32());
+        Assert.Equal("100000", limits.GetProperty("tokensPerMinute").GetString());
+        Assert.Equal(60, limits.GetProperty("keyRequestsPerMinute").GetInt32());
+        Assert.Equal("10000", limits.GetProperty("keyTokensPerMinute").GetString());
+        Assert.Equal("llm.example.com", json.RootElement.GetProperty("allowedCustomHosts")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Policies_set_with_bad_limits_fails_with_every_problem()
+    {
+        var tenant = await system.CreateTenantAsync();
+
+        var (exit, _, error) = await RunAsync("policies", "set", "--tenant", tenant.Id, "--monthly-budget", "lots",
+            "--rpm", "-1", "--cache-max-age", "400d", "--admin-token", TestSecrets.AdminToken);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("InvalidArgument", error, StringComparison.Ordinal);
+        Assert.Contains("limits.monthly_budget_usd", error, StringComparison.Ordinal);
+        Assert.Contains("limits.requests_per_minute", error, StringComparison.Ordinal);
+        Assert.Contains("limits.cache_max_age_seconds", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tenants_list_and_get_show_created_tenants()
+    {
+        var tenant = await system.CreateTenantAsync();
+        var admin = new[] { "--keyvault", system.KeyVaultGrpc.ToString(), "--admin-token", TestSecrets.AdminToken };
+
+        var (exit, output, error) = await RunAsync(["tenants", "list", .. admin]);
+        Assert.True(exit == 0, error);
+        Assert.Contains(tenant.Id, output, StringComparison.Ordinal);
+        Assert.StartsWith("ID", output, StringComparison.Ordinal);
+
+        (exit, output, error) = await RunAsync(["tenants", "list", "--json", .. admin]);
+        Assert.True(exit == 0, error);
+        using (var json = JsonDocument.Parse(output))
+        {
+            Assert.Contains(tenant.Id, json.RootElement.GetProperty("tenants").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+        }
+
+        (exit, output, error) = await RunAsync(["tenants", "get", tenant.Id, .. admin]);
+        Assert.True(exit == 0, error);
+        Assert.Contains(tenant.Id, output, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunAsync(["tenants", "get", "no-such-tenant-" + Guid.NewGuid().ToString("N")[..8], .. admin]);
+        Assert.Equal(1, exit);
+        Assert.Contains("NotFound", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prices_put_a_new_version_then_versions_shows_it_in_force()
+    {
+        var (exit, output, error) = await RunAsync("prices", "list", "--json", "--admin-token", TestSecrets.AdminToken);
+        Assert.True(exit == 0, error);
+        var version = "cli-" + Guid.NewGuid().ToString("N")[..12];
+        var file = Path.GetTempFileName();
+        try
+        {
+            // The prices in force under a new version, so costs asserted by other tests stay the same.
+            using (var current = JsonDocument.Parse(output))
+            {
+                var prices = current.RootElement.GetProperty("prices").GetRawText();
+                await File.WriteAllTextAsync(file, $$"""{"version":"{{version}}","prices":{{prices}}}""");
+            }
+
+            (exit, output, error) = await RunAsync("prices", "put", "--file", file, "--admin-token", TestSecrets.AdminToken);
+            Assert.True(exit == 0, error);
+            Assert.Contains(version, output, StringComparison.Ordinal);
+
+            (exit, output, error) = await RunAsync("prices", "versions", "--admin-token", TestSecrets.AdminToken);
+            Assert.True(exit == 0, error);
+            var row = output.Split('\n').Single(line => line.StartsWith(version, StringComparison.Ordinal));
+            Assert.EndsWith("*", row.TrimEnd(), StringComparison.Ordinal);
+
+            (exit, _, error) = await RunAsync("prices", "put", "--file", file, "--admin-token", TestSecrets.AdminToken);
+            Assert.Equal(1, exit);
+            Assert.Contains("AlreadyExists", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Prices_delete_override_removes_a_negotiated_price()
+    {
+        var tenant = await system.CreateTenantAsync();
+        var (exit, _, error) = await RunAsync("prices", "set-override", "--tenant", tenant.Id, "--provider", "openai", "--model", "gpt-4o-mini",
+            "--input", "0.1", "--output", "0.4", "--admin-token", TestSecrets.AdminToken);
+        Assert.True(exit == 0, error);
+
+        (exit, var output, error) = await RunAsync("prices", "delete-override", "--tenant", tenant.Id, "--provider", "openai",
+            "--model", "gpt-4o-mini", "--admin-token", TestSecrets.AdminToken);
+        Assert.True(exit == 0, error);
+        Assert.Contains("removed", output, StringComparison.Ordinal);
+
+        (exit, _, error) = await RunAsync("prices", "delete-override", "--tenant", tenant.Id, "--provider", "openai",
+            "--model", "gpt-4o-mini", "--admin-token", TestSecrets.AdminToken);
+        Assert.Equal(1, exit);
+        Assert.Contains("NotFound", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_key_created_listed_and_revoked_with_gatewayctl_stops_working_at_the_Edge()
     {
         var tenant = await system.CreateTenantAsync();

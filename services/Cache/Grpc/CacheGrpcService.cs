@@ -8,7 +8,7 @@ using CacheV1 = Gateway.Contracts.Cache.V1;
 
 namespace Gateway.Cache.Grpc;
 
-/// <summary>The Cache gRPC API, for other services only (internal token). Redis trouble is UNAVAILABLE, which the
+/// <summary>The Cache gRPC API: Get/Put for other services (internal token), Purge for operators (admin token). Redis trouble is UNAVAILABLE, which the
 /// Edge treats as a miss; client mistakes are INVALID_ARGUMENT.</summary>
 internal sealed partial class CacheGrpcService(
     RedisCacheStore store,
@@ -65,6 +65,40 @@ internal sealed partial class CacheGrpcService(
         }
     }
 
+    /// <summary>Admin: deletes one entry, one namespace or all of a tenant's entries (see the proto).</summary>
+    public override async Task<CachePurgeResponse> Purge(CachePurgeRequest request, ServerCallContext context)
+    {
+        tokens.RequireAdmin(context);
+        var @namespace = request.Namespace;
+        var wholeTenant = @namespace.Length == 0 && request.Key.Length == 0;
+        if (!CacheEntryKey.TryValidatePartition(request.TenantId, ref @namespace, out var error))
+        {
+            throw InvalidArgument(error);
+        }
+
+        try
+        {
+            long deleted;
+            if (request.Key.Length > 0)
+            {
+                deleted = await store.DeleteAsync(EntryKey(request.TenantId, request.Namespace, request.Key), context.CancellationToken) ? 1 : 0;
+            }
+            else
+            {
+                var pattern = CacheEntryKey.MatchPattern(request.TenantId, wholeTenant ? null : @namespace);
+                deleted = await store.DeleteMatchingAsync(pattern, context.CancellationToken);
+            }
+
+            LogPurged(logger, request.TenantId, wholeTenant ? "*" : @namespace!, request.Key.Length > 0, deleted);
+            return new CachePurgeResponse { Deleted = deleted };
+        }
+        catch (CacheUnavailableException ex)
+        {
+            LogRedisUnavailable(logger, request.TenantId, ex.InnerException?.Message ?? ex.Message);
+            throw new RpcException(new Status(StatusCode.Unavailable, "The cache is unavailable; nothing or only part was purged, retry."));
+        }
+    }
+
     private static CacheEntryKey EntryKey(string tenant, string @namespace, string key) =>
         CacheEntryKey.TryCreate(tenant, @namespace, key, out var entryKey, out var error)
             ? entryKey
@@ -78,6 +112,9 @@ internal sealed partial class CacheGrpcService(
         LogRedisUnavailable(logger, key.Tenant, ex.InnerException?.Message ?? ex.Message);
         return new RpcException(new Status(StatusCode.Unavailable, "The cache is unavailable; treat this as a miss."));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Deleted} cache entries of tenant {Tenant}, namespace {Namespace} (single key: {SingleKey})")]
+    private static partial void LogPurged(ILogger logger, string tenant, string @namespace, bool singleKey, long deleted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cache unavailable for tenant {Tenant}: {Reason}")]
     private static partial void LogRedisUnavailable(ILogger logger, string tenant, string reason);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Gateway.Cache.Storage;
 
 /// <summary>Where an entry lives: <c>gw:cache:{tenant}:{namespace}:{key}</c>. Tenant and namespace cannot contain
@@ -6,6 +9,9 @@ internal readonly record struct CacheEntryKey
 {
     public const string DefaultNamespace = "default";
     private const string Prefix = "gw:cache:";
+
+    /// <summary>The characters Redis' glob-style MATCH gives a meaning to.</summary>
+    private static readonly SearchValues<char> GlobCharacters = SearchValues.Create("*?[]\\^-");
 
     private CacheEntryKey(string tenant, string @namespace, string key)
     {
@@ -24,6 +30,24 @@ internal readonly record struct CacheEntryKey
     public static bool TryCreate(string? tenant, string? @namespace, string? key, out CacheEntryKey entryKey, out string error)
     {
         entryKey = default;
+        if (!TryValidatePartition(tenant, ref @namespace, out error))
+        {
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            error = "key is required.";
+            return false;
+        }
+
+        entryKey = new CacheEntryKey(tenant!, @namespace!, key);
+        return true;
+    }
+
+    /// <summary>Checks tenant and namespace; an empty namespace becomes <see cref="DefaultNamespace"/>.</summary>
+    public static bool TryValidatePartition(string? tenant, ref string? @namespace, out string error)
+    {
         if (string.IsNullOrEmpty(tenant))
         {
             error = "tenant_id is required.";
@@ -46,16 +70,37 @@ internal readonly record struct CacheEntryKey
             return false;
         }
 
-        if (string.IsNullOrEmpty(key))
-        {
-            error = "key is required.";
-            return false;
-        }
-
-        entryKey = new CacheEntryKey(tenant, @namespace, key);
         error = "";
         return true;
     }
 
+    /// <summary>A SCAN MATCH pattern for every entry of <paramref name="tenant"/>, or of one namespace of it. Glob
+    /// characters in the parts are escaped, so a tenant named <c>a*</c> matches only its own entries.</summary>
+    public static string MatchPattern(string tenant, string? @namespace) =>
+        @namespace is null
+            ? $"{Prefix}{EscapeGlob(tenant)}:*"
+            : $"{Prefix}{EscapeGlob(tenant)}:{EscapeGlob(@namespace)}:*";
+
     public string ToRedisKey() => $"{Prefix}{Tenant}:{Namespace}:{Key}";
+
+    private static string EscapeGlob(string value)
+    {
+        if (value.AsSpan().IndexOfAny(GlobCharacters) < 0)
+        {
+            return value;
+        }
+
+        var escaped = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (GlobCharacters.Contains(c))
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
 }

@@ -8,6 +8,9 @@ namespace Gateway.Cache.Storage;
 /// would stall every caller.</summary>
 internal sealed class RedisCacheStore(IConnectionMultiplexer redis, IOptions<CacheOptions> options)
 {
+    /// <summary>Keys SCAN looks at per round trip (a hint to Redis, not an exact page size).</summary>
+    private const int ScanPageSize = 1000;
+
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
 
     /// <summary>The stored value, or null on a miss.</summary>
@@ -36,6 +39,82 @@ internal sealed class RedisCacheStore(IConnectionMultiplexer redis, IOptions<Cac
         {
             throw new CacheUnavailableException("Redis did not answer the write.", ex);
         }
+    }
+
+    /// <summary>Removes one entry; true when it existed.</summary>
+    public async Task<bool> DeleteAsync(CacheEntryKey key, CancellationToken cancellationToken)
+    {
+        var database = ConnectedDatabase();
+        try
+        {
+            var removed = await database.ExecuteAsync("UNLINK", (RedisKey)key.ToRedisKey()).WaitAsync(_timeout, cancellationToken);
+            return (long)removed > 0;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new CacheUnavailableException("Redis did not answer the delete.", ex);
+        }
+    }
+
+    /// <summary>Removes every key matching <paramref name="pattern"/> (see <see cref="CacheEntryKey.MatchPattern"/>) on
+    /// every primary: SCAN page by page (never KEYS, which blocks Redis for the whole keyspace), each page unlinked in
+    /// one pipelined batch (UNLINK frees memory off Redis' main thread). Each round trip has the operation timeout;
+    /// the whole purge is bounded by the caller's deadline. Returns how many keys were removed.</summary>
+    public async Task<long> DeleteMatchingAsync(string pattern, CancellationToken cancellationToken)
+    {
+        var database = ConnectedDatabase();
+        long removed = 0;
+        try
+        {
+            foreach (var server in redis.GetServers())
+            {
+                if (server.IsReplica || !server.IsConnected)
+                {
+                    continue;
+                }
+
+                var cursor = "0";
+                do
+                {
+                    var page = (RedisResult[])(await server.ExecuteAsync("SCAN", cursor, "MATCH", pattern, "COUNT", ScanPageSize)
+                        .WaitAsync(_timeout, cancellationToken))!;
+                    cursor = (string)page[0]!;
+                    var keys = (RedisKey[])page[1]!;
+                    removed += await UnlinkAsync(database, keys, cancellationToken);
+                }
+                while (cursor != "0");
+            }
+
+            return removed;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new CacheUnavailableException("Redis did not answer the purge.", ex);
+        }
+    }
+
+    private async Task<long> UnlinkAsync(IDatabase database, RedisKey[] keys, CancellationToken cancellationToken)
+    {
+        if (keys.Length == 0)
+        {
+            return 0;
+        }
+
+        // One UNLINK per key, pipelined: multi-key UNLINK would fail with CROSSSLOT on a Redis cluster.
+        var unlinks = new Task<RedisResult>[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            unlinks[i] = database.ExecuteAsync("UNLINK", keys[i]);
+        }
+
+        await Task.WhenAll(unlinks).WaitAsync(_timeout, cancellationToken);
+        long removed = 0;
+        foreach (var unlink in unlinks)
+        {
+            removed += (long)await unlink;
+        }
+
+        return removed;
     }
 
     // Fails fast while the multiplexer knows it has no connection, instead of waiting out the timeout per call.

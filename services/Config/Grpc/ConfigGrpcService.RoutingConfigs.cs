@@ -1,4 +1,5 @@
 using Gateway.Config.RoutingConfigs;
+using Gateway.Contracts.Routing;
 using Grpc.Core;
 using Npgsql;
 using ConfigV1 = Gateway.Contracts.Config.V1;

@@ -12,7 +12,11 @@ internal sealed partial class ConfigGrpcService
     public override async Task Watch(ConfigV1.WatchRequest request, IServerStreamWriter<ConfigV1.ChangeEvent> responseStream, ServerCallContext context)
     {
         RequireInternalOrAdmin(context);
-        var cancellationToken = context.CancellationToken;
+
+        // A stream never ends by itself, so without this a shutting-down replica would hold it until the host's
+        // shutdown timeout; ending it lets clients reconnect (to another replica) at once.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancellationToken = ending.Token;
 
         // Subscribe before saying READY, so nothing committed after the client sees READY can be missed.
         var reader = changes.Subscribe();

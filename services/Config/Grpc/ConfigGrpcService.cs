@@ -18,6 +18,7 @@ internal sealed partial class ConfigGrpcService(
     PriceOverrideStore priceOverrides,
     ChangeBroadcaster changes,
     CallerTokens tokens,
+    IHostApplicationLifetime lifetime,
     ILogger<ConfigGrpcService> logger)
     : ConfigV1.Config.ConfigBase
 {

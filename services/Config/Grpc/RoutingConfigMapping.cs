@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Config.RoutingConfigs;
+using Gateway.Contracts.Routing;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

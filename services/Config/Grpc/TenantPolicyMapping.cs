@@ -1,4 +1,5 @@
 using Gateway.Config.Policies;
+using Gateway.Contracts;
 using Grpc.Core;
 using ConfigV1 = Gateway.Contracts.Config.V1;
 
@@ -10,8 +11,30 @@ internal static class TenantPolicyMapping
 
     public static ConfigV1.TenantPolicy ToContract(this TenantPolicy policy)
     {
-        var message = new ConfigV1.TenantPolicy { TenantId = policy.TenantId, AllowPrivateHosts = policy.AllowPrivateHosts };
+        var message = new ConfigV1.TenantPolicy
+        {
+            TenantId = policy.TenantId,
+            AllowPrivateHosts = policy.AllowPrivateHosts,
+            Limits = policy.Limits.ToContract(),
+        };
         message.AllowedCustomHosts.AddRange(policy.AllowedCustomHosts);
+        return message;
+    }
+
+    private static ConfigV1.TenantPolicyLimits ToContract(this PolicyLimits limits)
+    {
+        var message = new ConfigV1.TenantPolicyLimits
+        {
+            DefaultConfigId = limits.DefaultConfigId,
+            CacheEnabled = limits.CacheEnabled,
+            CacheMaxAgeSeconds = limits.CacheMaxAgeSeconds,
+            MonthlyBudgetUsd = limits.MonthlyBudgetUsd is { } budget ? ExactDecimal.ToText(budget) : "",
+            RequestsPerMinute = limits.RequestsPerMinute,
+            TokensPerMinute = limits.TokensPerMinute,
+            KeyRequestsPerMinute = limits.KeyRequestsPerMinute,
+            KeyTokensPerMinute = limits.KeyTokensPerMinute,
+        };
+        message.AllowedProviders.AddRange(limits.AllowedProviders);
         return message;
     }
 
@@ -20,12 +43,13 @@ internal static class TenantPolicyMapping
     {
         var tenantId = RequireTenantId(request.TenantId);
         var (patterns, errors) = HostPatterns.Normalise(request.AllowedCustomHosts);
+        var limits = PolicyLimitsValidator.Normalise(request.Limits, errors);
         if (errors.Count > 0)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", errors)));
         }
 
-        return new TenantPolicy(tenantId, patterns, request.AllowPrivateHosts);
+        return new TenantPolicy(tenantId, patterns, request.AllowPrivateHosts, limits);
     }
 
     public static string RequireTenantId(string tenantId)

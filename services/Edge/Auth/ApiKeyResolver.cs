@@ -35,7 +35,7 @@ internal sealed partial class ApiKeyResolver(
         {
             var response = await keyVault.ResolveApiKeyAsync(new ResolveApiKeyRequest { ApiKey = apiKey },
                 deadline: DateTime.UtcNow + _options.DependencyTimeout, cancellationToken: cancellationToken);
-            var identity = new CallerIdentity(response.TenantId, response.ApiKeyId);
+            var identity = new CallerIdentity(response.TenantId, response.ApiKeyId) { Scopes = ScopesOf(response.Scopes) };
             cache.Set<CallerIdentity?>(cacheKey, identity, _options.KeyCacheTtl);
             return identity;
         }
@@ -50,6 +50,11 @@ internal sealed partial class ApiKeyResolver(
             return GatewayError.DependencyUnavailable("keyvault");
         }
     }
+
+    private static ApiKeyScopes ScopesOf(Contracts.KeyVault.V1.ApiKeyScopes? scopes) =>
+        scopes is null || (scopes.Providers.Count == 0 && scopes.Models.Count == 0 && scopes.ConfigIds.Count == 0)
+            ? ApiKeyScopes.All
+            : new ApiKeyScopes([.. scopes.Providers.Select(p => p.Trim().ToLowerInvariant())], [.. scopes.Models], [.. scopes.ConfigIds]);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "KeyVault ResolveApiKey failed with {StatusCode}: {Detail}")]
     private static partial void LogKeyVaultFailed(ILogger logger, StatusCode statusCode, string detail);

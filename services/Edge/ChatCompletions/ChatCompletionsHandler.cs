@@ -2,12 +2,14 @@ using Gateway.Edge.Errors;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Proxy;
+using Gateway.Edge.Routing;
 using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.ChatCompletions;
 
-/// <summary><c>POST /v1/chat/completions</c>: route the caller to a provider, validate the body, forward, relay the
-/// answer (SSE or JSON); authentication, errors and the usage event are the <see cref="GatewayPipeline"/>'s.</summary>
+/// <summary><c>POST /v1/chat/completions</c>: plan the route, validate the body, run the routing config (each target
+/// gets the body with its overrides), relay the answer (SSE or JSON); authentication, errors and the usage event are
+/// the <see cref="GatewayPipeline"/>'s.</summary>
 internal sealed class ChatCompletionsHandler(GatewayPipeline pipeline, ProviderRegistry providers)
 {
     public const string Route = "/v1/chat/completions";
@@ -16,16 +18,17 @@ internal sealed class ChatCompletionsHandler(GatewayPipeline pipeline, ProviderR
 
     private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
     {
-        var routed = await pipeline.RouteAsync(request);
-        if (routed.Error is { } routeError)
+        var planned = await pipeline.PlanAsync(request);
+        if (planned.Error is { } planError)
         {
-            return routeError;
+            return planError;
         }
 
-        var (_, headers, target) = routed.Value!;
-        if (!providers.TryGet(target.Provider, out var provider))
+        var plan = planned.Value!;
+        if (plan.HeaderTarget is { } headerTarget && plan.Config is null && !providers.TryGet(headerTarget.Provider, out _))
         {
-            return GatewayError.UnsupportedProvider(target.Provider);
+            // Known before the body is read: no upload for a provider that cannot answer.
+            return GatewayError.UnsupportedProvider(headerTarget.Provider);
         }
 
         var bodyRead = await pipeline.ReadBodyAsync(request);
@@ -41,19 +44,41 @@ internal sealed class ChatCompletionsHandler(GatewayPipeline pipeline, ProviderR
             return scanError;
         }
 
-        var info = scanned.Value!;
+        var clientInfo = scanned.Value!;
         var record = request.Record;
-        record.Model = info.Model;
-        record.Stream = info.Stream;
-        var chat = new ChatRequest(body.Memory, info) { ForwardHeaders = headers.ForwardHeaders };
+        record.Model = clientInfo.Model;
+        record.Stream = clientInfo.Stream;
+        var headers = plan.Headers;
         var response = request.Context.Response;
         try
         {
-            return await pipeline.ForwardAsync(request, provider.Name, headers.Timeout,
-                cancellationToken => provider.SendAsync(chat, target, cancellationToken),
-                (upstream, cancellationToken) => upstream.IsEventStream
-                    ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
-                    : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+            return await pipeline.ExecuteAsync(request, plan, body.Memory, call =>
+            {
+                if (!providers.TryGet(call.Target.Provider, out var provider))
+                {
+                    return GatewayError.UnsupportedProvider(call.Target.Provider);
+                }
+
+                var info = clientInfo;
+                if (call.BodyOverridden)
+                {
+                    var rescanned = ChatRequestScanner.Scan(call.Body.Span);
+                    if (rescanned.Error is { } overrideError)
+                    {
+                        return overrideError;
+                    }
+
+                    info = rescanned.Value!;
+                }
+
+                var chat = new ChatRequest(call.Body, info) { ForwardHeaders = headers.ForwardHeaders };
+                var target = call.Target;
+                return new AttemptPlan(provider.Name, info.Model,
+                    cancellationToken => provider.SendAsync(chat, target, cancellationToken),
+                    (upstream, cancellationToken) => upstream.IsEventStream
+                        ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
+                        : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+            });
         }
         finally
         {

@@ -51,7 +51,18 @@ internal sealed class RequestRecord(string endpoint, string traceId)
 
     public long? FirstByteTimestamp { get; private set; }
 
-    public UpstreamAttempt? Attempt { get; set; }
+    private readonly List<UpstreamAttempt> _attempts = [];
+
+    /// <summary>Every target tried, in order (retries and fallbacks included); the last one served or failed last.</summary>
+    public IReadOnlyList<UpstreamAttempt> Attempts => _attempts;
+
+    /// <summary>The last attempt: the one that served the request, when one did.</summary>
+    public UpstreamAttempt? Attempt => _attempts.Count > 0 ? _attempts[^1] : null;
+
+    /// <summary>What the request reserved against the tenant's limits; settled with the actual cost at the end.</summary>
+    public Limits.Admission? Admission { get; set; }
+
+    public void AddAttempt(UpstreamAttempt attempt) => _attempts.Add(attempt);
 
     public void MarkFirstByte() => FirstByteTimestamp ??= Stopwatch.GetTimestamp();
 
@@ -65,5 +76,12 @@ internal sealed class RequestRecord(string endpoint, string traceId)
     public void FailAfterStart(string errorType) => ErrorType = errorType;
 }
 
-/// <summary>One call to a provider: where it went, what it answered, how long it took.</summary>
-internal sealed record UpstreamAttempt(string Target, int StatusCode, long LatencyTicks, string ErrorType);
+/// <summary>One call to a provider: where it went, what it answered, how long it took. Targets the router skipped
+/// (circuit open, provider or model not allowed) are attempts with status 0 and that error type.</summary>
+internal sealed record UpstreamAttempt(string Target, int StatusCode, long LatencyTicks, string ErrorType)
+{
+    public string Provider { get; init; } = "";
+
+    /// <summary>The model sent (after the target's override_params).</summary>
+    public string Model { get; init; } = "";
+}

@@ -10,11 +10,14 @@ namespace Gateway.Edge.ChatCompletions;
 internal static class UsageEventBuilder
 {
     /// <summary>Exact decimal, invariant culture, no exponent and no trailing zeros ("0.000435", "0").</summary>
-    public static UsageEvent Build(RequestRecord record, PriceBook prices, long endTimestamp)
+    public static UsageEvent Build(RequestRecord record, PriceBook prices, long endTimestamp) => Build(record, prices, endTimestamp, out _);
+
+    /// <param name="cost">The event's cost, exact (what the admission settles).</param>
+    public static UsageEvent Build(RequestRecord record, PriceBook prices, long endTimestamp, out decimal cost)
     {
         var usage = record.Usage ?? default;
         var rate = FindRate(record, prices);
-        var cost = rate?.Cost(usage) ?? 0m;
+        cost = rate?.Cost(usage) ?? 0m;
 
         var usageEvent = new UsageEvent
         {
@@ -52,13 +55,17 @@ internal static class UsageEventBuilder
             }
         }
 
-        if (record.Attempt is { } attempt)
+        var attempts = record.Attempts;
+        for (var i = 0; i < attempts.Count; i++)
         {
+            var attempt = attempts[i];
+            var served = i == attempts.Count - 1;
+            var model = attempt.Model.Length > 0 ? attempt.Model : record.Model;
             usageEvent.Attempts.Add(new Attempt
             {
-                Provider = record.Provider,
-                // The attempt names what served it, when the provider said (a dated snapshot, Azure's model behind a deployment).
-                Model = record.Answer.ServedModel.Length > 0 ? record.Answer.ServedModel : record.Model,
+                Provider = attempt.Provider.Length > 0 ? attempt.Provider : record.Provider,
+                // The last attempt names what served it, when the provider said (a dated snapshot, Azure's model behind a deployment).
+                Model = served && record.Answer.ServedModel.Length > 0 ? record.Answer.ServedModel : model,
                 Target = attempt.Target,
                 StatusCode = attempt.StatusCode,
                 LatencyUs = Microseconds(attempt.LatencyTicks),

@@ -2,6 +2,7 @@ using Gateway.Edge.Errors;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Proxy;
+using Gateway.Edge.Routing;
 using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.Completions;
@@ -13,47 +14,53 @@ internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireMod
 {
     public const string Route = "/v1/completions";
     private const string Operation = "Text completions (/v1/completions)";
+    private const string Path = "/completions";
+    private const string RequiredField = "prompt";
 
     public Task HandleAsync(HttpContext context) => pipeline.RunAsync(context, Route, ProcessAsync);
 
     private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
     {
-        var prepared = await endpoint.PrepareAsync(request, "/completions", Operation, "prompt");
+        var prepared = await endpoint.PrepareAsync(request, Path, Operation, RequiredField);
         if (prepared.Error is { } error)
         {
             return error;
         }
 
         using var wire = prepared.Value!;
-        var (headers, target, route, body, info) = wire;
         var record = request.Record;
-        record.Model = info.Model;
-        record.Stream = info.Stream;
-        Func<CancellationToken, Task<UpstreamResponse>> send;
-        if (route is null)
-        {
-            var answer = MockTextCompletion.Create(body.Span, info);
-            send = _ => Task.FromResult(answer);
-        }
-        else
-        {
-            var forwarded = route.RequestsStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit
-                ? edit.Apply(body.Span)
-                : body.Memory;
-            send = endpoint.Send(route, headers, forwarded);
-        }
-
+        record.Model = wire.Info.Model;
+        record.Stream = wire.Info.Stream;
+        var headers = wire.Plan.Headers;
         var response = request.Context.Response;
         try
         {
-            return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout, send,
-                (upstream, cancellationToken) => upstream.IsEventStream
-                    ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
-                    : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+            return await endpoint.ExecuteAsync(request, wire, Path, Operation, RequiredField, target =>
+            {
+                var (call, info, route) = target;
+                Func<CancellationToken, Task<UpstreamResponse>> send;
+                if (route is null)
+                {
+                    var answer = MockTextCompletion.Create(call.Body.Span, info);
+                    send = _ => Task.FromResult(answer);
+                }
+                else
+                {
+                    var forwarded = route.RequestsStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit
+                        ? edit.Apply(call.Body.Span)
+                        : call.Body;
+                    send = endpoint.Send(route, headers, forwarded);
+                }
+
+                return new AttemptPlan(call.Target.Provider, info.Model, send,
+                    (upstream, cancellationToken) => upstream.IsEventStream
+                        ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
+                        : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
+            });
         }
         finally
         {
-            RequestText.CaptureForEstimate(record, body.Span, RequestTextKind.Prompt);
+            RequestText.CaptureForEstimate(record, wire.Body.Span, RequestTextKind.Prompt);
         }
     }
 }

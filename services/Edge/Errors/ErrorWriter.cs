@@ -13,6 +13,11 @@ internal static class ErrorWriter
     public static async Task WriteAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
     {
         response.StatusCode = error.StatusCode;
+        foreach (var (name, value) in error.Headers)
+        {
+            response.Headers[name] = value;
+        }
+
         response.Headers[HeaderNames.ContentType] = "application/json";
         await JsonSerializer.SerializeAsync(response.Body, Envelope(error), ErrorJsonContext.Default.ErrorEnvelope, cancellationToken);
     }

@@ -4,6 +4,9 @@ namespace Gateway.Edge.Errors;
 /// event records as its error type, because it is the most specific name for what went wrong.</summary>
 internal sealed record GatewayError(int StatusCode, string Type, string Code, string Message)
 {
+    /// <summary>Response headers that belong to the error (e.g. <c>Retry-After</c> and quota headers of a 429).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
     public static GatewayError MissingApiKey() => new(StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, "missing_api_key",
         "No gateway API key. Send it as 'Authorization: Bearer <key>' or in the 'x-gateway-api-key' header.");
 

@@ -13,6 +13,11 @@ internal static class MessagesErrorWriter
     public static async Task WriteAsync(HttpResponse response, GatewayError error, CancellationToken cancellationToken)
     {
         response.StatusCode = error.StatusCode;
+        foreach (var (name, value) in error.Headers)
+        {
+            response.Headers[name] = value;
+        }
+
         response.Headers[HeaderNames.ContentType] = "application/json";
         AnthropicErrorBody.Write(response.BodyWriter, AnthropicErrorBody.TypeFor(error.StatusCode), error.Message);
         await response.BodyWriter.FlushAsync(cancellationToken);

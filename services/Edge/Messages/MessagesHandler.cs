@@ -6,6 +6,7 @@ using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Anthropic;
 using Gateway.Edge.Proxy;
+using Gateway.Edge.Routing;
 using Gateway.Edge.Translation;
 using Gateway.Edge.Usage;
 
@@ -43,63 +44,84 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
 
     private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
     {
-        var read = await RouteAndReadAsync(request);
+        var read = await PlanAndReadAsync(request);
         if (read.Error is { } readError)
         {
             return readError;
         }
 
         using var call = read.Value!;
-        var (headers, target, body, info) = call;
+        var (plan, body, clientInfo) = call;
+        var headers = plan.Headers;
         var record = request.Record;
-        record.Stream = info.Stream;
+        record.Stream = clientInfo.Stream;
         var context = request.Context;
-
-        if (target.Provider == AnthropicProvider.ProviderName)
+        var beta = context.Request.Headers[BetaHeader].ToString();
+        byte[]? estimateBody = null;
+        try
         {
-            var native = new ChatRequest(body.Memory, new ChatRequestInfo(info.Model, info.Stream, true, null))
+            return await pipeline.ExecuteAsync(request, plan, body.Memory, attempt =>
             {
-                ForwardHeaders = headers.ForwardHeaders,
-            };
-            var beta = context.Request.Headers[BetaHeader].ToString();
-            return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout,
-                async cancellationToken => AnthropicShapedErrors(
-                    await anthropic.SendAsync(native, target, countTokens: false, beta, cancellationToken), target.Provider, context.Response),
-                (upstream, cancellationToken) => RelayAsync(request, upstream, target.Provider, headers.Timeout, cancellationToken));
-        }
+                var info = clientInfo;
+                if (attempt.BodyOverridden)
+                {
+                    var rescanned = MessagesRequestScanner.Scan(attempt.Body.Span);
+                    if (rescanned.Error is { } overrideError)
+                    {
+                        return overrideError;
+                    }
 
-        if (!providers.TryGet(target.Provider, out var provider))
-        {
-            return GatewayError.UnsupportedProvider(target.Provider);
-        }
+                    info = rescanned.Value!;
+                }
 
-        byte[] chatBody;
-        try
-        {
-            chatBody = MessagesToChatRequest.Translate(body.Memory);
-        }
-        catch (GatewayErrorException ex)
-        {
-            return ex.Error;
-        }
+                var target = attempt.Target;
+                if (target.Provider == AnthropicProvider.ProviderName)
+                {
+                    var native = new ChatRequest(attempt.Body, new ChatRequestInfo(info.Model, info.Stream, true, null))
+                    {
+                        ForwardHeaders = headers.ForwardHeaders,
+                    };
+                    return new AttemptPlan(target.Provider, info.Model,
+                        async cancellationToken => AnthropicShapedErrors(
+                            await anthropic.SendAsync(native, target, countTokens: false, beta, cancellationToken), target.Provider),
+                        (upstream, cancellationToken) => RelayAsync(request, upstream, target.Provider, headers.Timeout, cancellationToken));
+                }
 
-        var chatInfo = ChatRequestScanner.Scan(chatBody);
-        if (chatInfo.Error is { } chatError)
-        {
-            return chatError;
-        }
+                if (!providers.TryGet(target.Provider, out var provider))
+                {
+                    return GatewayError.UnsupportedProvider(target.Provider);
+                }
 
-        var chat = new ChatRequest(chatBody, chatInfo.Value!) { ForwardHeaders = headers.ForwardHeaders };
-        try
-        {
-            return await pipeline.ForwardAsync(request, provider.Name, headers.Timeout,
-                async cancellationToken => TranslateBack(await provider.SendAsync(chat, target, cancellationToken), provider.Name, context.Response),
-                (upstream, cancellationToken) => RelayAsync(request, upstream, provider.Name, headers.Timeout, cancellationToken));
+                byte[] chatBody;
+                try
+                {
+                    chatBody = MessagesToChatRequest.Translate(attempt.Body);
+                }
+                catch (GatewayErrorException ex)
+                {
+                    return ex.Error;
+                }
+
+                var chatInfo = ChatRequestScanner.Scan(chatBody);
+                if (chatInfo.Error is { } chatError)
+                {
+                    return chatError;
+                }
+
+                estimateBody = chatBody;
+                var chat = new ChatRequest(chatBody, chatInfo.Value!) { ForwardHeaders = headers.ForwardHeaders };
+                return new AttemptPlan(provider.Name, info.Model,
+                    async cancellationToken => TranslateBack(await provider.SendAsync(chat, target, cancellationToken), provider.Name),
+                    (upstream, cancellationToken) => RelayAsync(request, upstream, provider.Name, headers.Timeout, cancellationToken));
+            });
         }
         finally
         {
-            // The translated chat request holds the same text; a provider without usage is estimated from it.
-            RequestText.CaptureForEstimate(record, chatBody, RequestTextKind.Chat);
+            if (estimateBody is not null)
+            {
+                // The translated chat request holds the same text; a provider without usage is estimated from it.
+                RequestText.CaptureForEstimate(record, estimateBody, RequestTextKind.Chat);
+            }
         }
     }
 
@@ -107,43 +129,46 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
     /// only Anthropic can count with its own tokenizer.</summary>
     private async Task<GatewayError?> CountTokensAsync(GatewayRequest request)
     {
-        var read = await RouteAndReadAsync(request);
+        var read = await PlanAndReadAsync(request);
         if (read.Error is { } readError)
         {
             return readError;
         }
 
         using var call = read.Value!;
-        var (headers, target, body, info) = call;
-        if (target.Provider != AnthropicProvider.ProviderName)
+        var (plan, body, info) = call;
+        var headers = plan.Headers;
+        var beta = request.Context.Request.Headers[BetaHeader].ToString();
+        return await pipeline.ExecuteAsync(request, plan, body.Memory, attempt =>
         {
-            return new GatewayError(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "count_tokens_unsupported",
-                $"'{CountTokensRoute}' is only available for provider 'anthropic'; this request is routed to '{target.Provider}'.");
-        }
+            var target = attempt.Target;
+            if (target.Provider != AnthropicProvider.ProviderName)
+            {
+                return new GatewayError(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, "count_tokens_unsupported",
+                    $"'{CountTokensRoute}' is only available for provider 'anthropic'; this request is routed to '{target.Provider}'.");
+            }
 
-        var context = request.Context;
-        var native = new ChatRequest(body.Memory, new ChatRequestInfo(info.Model, false, false, null))
-        {
-            ForwardHeaders = headers.ForwardHeaders,
-        };
-        var beta = context.Request.Headers[BetaHeader].ToString();
-        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout,
-            async cancellationToken => AnthropicShapedErrors(
-                await anthropic.SendAsync(native, target, countTokens: true, beta, cancellationToken), target.Provider, context.Response),
-            (upstream, cancellationToken) => RelayAsync(request, upstream, target.Provider, headers.Timeout, cancellationToken));
+            var native = new ChatRequest(attempt.Body, new ChatRequestInfo(info.Model, false, false, null))
+            {
+                ForwardHeaders = headers.ForwardHeaders,
+            };
+            return new AttemptPlan(target.Provider, info.Model,
+                async cancellationToken => AnthropicShapedErrors(
+                    await anthropic.SendAsync(native, target, countTokens: true, beta, cancellationToken), target.Provider),
+                (upstream, cancellationToken) => RelayAsync(request, upstream, target.Provider, headers.Timeout, cancellationToken));
+        });
     }
 
-    /// <summary>What both endpoints start with: route, read the body, scan it as a Messages request (a count_tokens
-    /// body has the same shape); fills the record's model.</summary>
-    private async ValueTask<Outcome<MessagesCall>> RouteAndReadAsync(GatewayRequest request)
+    /// <summary>What both endpoints start with: plan the route, read the body, scan it as a Messages request (a
+    /// count_tokens body has the same shape); fills the record's model.</summary>
+    private async ValueTask<Outcome<MessagesCall>> PlanAndReadAsync(GatewayRequest request)
     {
-        var routed = await pipeline.RouteAsync(request);
-        if (routed.Error is { } routeError)
+        var planned = await pipeline.PlanAsync(request);
+        if (planned.Error is { } planError)
         {
-            return routeError;
+            return planError;
         }
 
-        var (_, headers, target) = routed.Value!;
         var bodyRead = await pipeline.ReadBodyAsync(request);
         if (bodyRead.Error is { } bodyError)
         {
@@ -159,47 +184,44 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
         }
 
         request.Record.Model = scanned.Value!.Model;
-        return new MessagesCall(headers, target, body, scanned.Value);
+        return new MessagesCall(planned.Value!, body, scanned.Value);
     }
 
-    /// <summary>A routed, read and scanned Messages request; disposing it returns the body's pooled buffer.</summary>
-    private sealed record MessagesCall(GatewayRequestHeaders Headers, ProviderTarget Target, RequestBody Body, MessagesRequestInfo Info)
-        : IDisposable
+    /// <summary>A planned, read and scanned Messages request; disposing it returns the body's pooled buffer.</summary>
+    private sealed record MessagesCall(RoutingPlan Plan, RequestBody Body, MessagesRequestInfo Info) : IDisposable
     {
         public void Dispose() => Body.Dispose();
     }
 
     /// <summary>An OpenAI-wire answer as Anthropic's: errors reshaped, a completion or a stream translated as it is read.</summary>
-    private static UpstreamResponse TranslateBack(UpstreamResponse upstream, string provider, HttpResponse response)
+    private static UpstreamResponse TranslateBack(UpstreamResponse upstream, string provider)
     {
         if (!upstream.IsSuccess)
         {
-            return AnthropicShapedErrors(upstream, provider, response);
+            return AnthropicShapedErrors(upstream, provider);
         }
 
-        // The provider's rate-limit and request-id headers, which the wrapper below cannot copy any more.
-        upstream.CopyHeadersTo(response.Headers);
+        // The wrapper keeps the provider's rate-limit and request-id headers for the relay to copy.
         return upstream.IsEventStream
-            ? new UpstreamResponse(upstream.StatusCode, "text/event-stream; charset=utf-8", new ChatToMessagesEventStream(upstream.Body), upstream.Target)
-            : new UpstreamResponse(upstream.StatusCode, "application/json",
-                new BufferedTranslationStream(upstream.Body, ChatToMessagesResponse.Translate), upstream.Target);
+            ? upstream.WithBody(upstream.StatusCode, "text/event-stream; charset=utf-8", new ChatToMessagesEventStream(upstream.Body))
+            : upstream.WithBody(upstream.StatusCode, "application/json",
+                new BufferedTranslationStream(upstream.Body, ChatToMessagesResponse.Translate));
     }
 
     /// <summary>A provider error in Anthropic's shape (unchanged when it already is), status kept; success untouched.</summary>
-    private static UpstreamResponse AnthropicShapedErrors(UpstreamResponse upstream, string provider, HttpResponse response)
+    private static UpstreamResponse AnthropicShapedErrors(UpstreamResponse upstream, string provider)
     {
         if (upstream.IsSuccess)
         {
             return upstream;
         }
 
-        upstream.CopyHeadersTo(response.Headers);
         var status = upstream.StatusCode;
-        return new UpstreamResponse(status, "application/json", new BufferedTranslationStream(upstream.Body, (body, output) =>
+        return upstream.WithBody(status, "application/json", new BufferedTranslationStream(upstream.Body, (body, output) =>
         {
             AnthropicErrorBody.FromUpstream(body.Span, status, provider, output);
             return null;
-        }), upstream.Target);
+        }));
     }
 
     /// <summary>Relays SSE or JSON; a provider failing after the stream started ends it with an Anthropic

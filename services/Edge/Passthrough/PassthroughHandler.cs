@@ -2,6 +2,7 @@ using System.Buffers;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers;
+using Gateway.Edge.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
@@ -26,13 +27,16 @@ internal sealed class PassthroughHandler(GatewayPipeline pipeline, OpenAiWireRou
 
     private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
     {
-        var routed = await pipeline.RouteAsync(request);
-        if (routed.Error is { } routeError)
+        // A raw path has no model or body the router could reason about, and an upload stream cannot be sent twice:
+        // the header target only, one attempt (scopes, allowed providers and limits still apply).
+        var planned = await pipeline.PlanAsync(request, useConfig: false);
+        if (planned.Error is { } planError)
         {
-            return routeError;
+            return planError;
         }
 
-        var (_, headers, target) = routed.Value!;
+        var plan = planned.Value!;
+        var (headers, target) = (plan.Headers, plan.HeaderTarget!);
         var httpRequest = request.Context.Request;
         // Escaped again, so a decoded '%3F' or '%23' in the client's path cannot turn into a query or fragment upstream.
         var path = httpRequest.Path.ToUriComponent()[ApiPrefix.Length..];
@@ -55,7 +59,7 @@ internal sealed class PassthroughHandler(GatewayPipeline pipeline, OpenAiWireRou
         var response = request.Context.Response;
         var record = request.Record;
         var beta = httpRequest.Headers[OpenAiBetaHeader].ToString();
-        return await pipeline.ForwardAsync(request, target.Provider, headers.Timeout,
+        return await pipeline.ForwardOnceAsync(request, plan, new AttemptPlan(target.Provider, "",
             cancellationToken =>
             {
                 var message = route.CreateMessage(method, content);
@@ -67,7 +71,7 @@ internal sealed class PassthroughHandler(GatewayPipeline pipeline, OpenAiWireRou
 
                 return OpenAiWireRoute.SendAsync(http.Client, message, headers.ForwardHeaders, cancellationToken);
             },
-            (upstream, cancellationToken) => PassthroughRelay.RelayAsync(upstream, response, record, cancellationToken));
+            (upstream, cancellationToken) => PassthroughRelay.RelayAsync(upstream, response, record, cancellationToken)));
     }
 
     /// <summary>The client's body as a stream (never buffered: uploads can be large), with its content headers; null

@@ -3,10 +3,10 @@ using Gateway.Edge.Auth;
 using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Http;
+using Gateway.Edge.Limits;
 using Gateway.Edge.Options;
 using Gateway.Edge.Pricing;
-using Gateway.Edge.Providers;
-using Gateway.Edge.Proxy;
+using Gateway.Edge.Routing;
 using Gateway.Edge.Usage;
 using Microsoft.Extensions.Options;
 
@@ -16,16 +16,20 @@ namespace Gateway.Edge.Pipeline;
 /// function from a <see cref="GatewayRequest"/> to null (it answered) or the <see cref="GatewayError"/> to answer
 /// with; it typically calls, in order:
 /// <list type="number">
-/// <item><see cref="AuthenticateAsync"/> (gateway key, headers) or <see cref="RouteAsync"/> (that, plus the provider
-/// target of the virtual key, passthrough key or custom host);</item>
+/// <item><see cref="AuthenticateAsync"/> (gateway key, headers) or <see cref="PlanAsync"/> (that, plus policy, routing
+/// config and the header target);</item>
 /// <item><see cref="ReadBodyAsync"/> when it needs the body (size limit enforced);</item>
-/// <item><see cref="ForwardAsync"/> with how to send upstream and how to relay a successful answer.</item>
+/// <item><see cref="ExecuteAsync"/> with how to send to a target and how to relay a successful answer.</item>
 /// </list>
 /// <see cref="RunAsync"/> around it sets the trace id, writes errors, handles client disconnects and failures,
 /// and records exactly one usage event per authenticated request once the response is complete.</summary>
 internal sealed partial class GatewayPipeline(
     ApiKeyResolver apiKeys,
     ProviderTargetResolver targets,
+    TenantPolicyReader policies,
+    ConfigResolver configs,
+    RouteExecutor executor,
+    IRequestAdmission admission,
     PriceCatalog prices,
     IUsageRecorder usageRecorder,
     TokenEstimator estimator,
@@ -113,9 +117,12 @@ internal sealed partial class GatewayPipeline(
         return new AuthenticatedRequest(record.Caller, gatewayHeaders, keys.ProviderKey);
     }
 
-    /// <summary><see cref="AuthenticateAsync"/>, then the provider target (virtual key, passthrough provider key or
-    /// custom host, see <see cref="ProviderTargetResolver"/>). Fills the record's provider and virtual key.</summary>
-    public async ValueTask<Outcome<RoutedRequest>> RouteAsync(GatewayRequest request)
+    /// <summary><see cref="AuthenticateAsync"/>, then everything routing needs before the body is read: the tenant
+    /// policy (allowed providers, default config), the routing config (<see cref="ConfigResolver"/>) and, when the
+    /// config names no target or there is none, the target the headers name (<see cref="ProviderTargetResolver"/>:
+    /// virtual key, passthrough provider key or custom host; its errors come before the body is read, as ever).</summary>
+    /// <param name="useConfig">False for endpoints that cannot be routed (passthrough): the header target only.</param>
+    public async ValueTask<Outcome<RoutingPlan>> PlanAsync(GatewayRequest request, bool useConfig = true)
     {
         var authenticated = await AuthenticateAsync(request);
         if (authenticated.Error is { } error)
@@ -125,112 +132,63 @@ internal sealed partial class GatewayPipeline(
 
         var (caller, gatewayHeaders, providerKey) = authenticated.Value!;
         var headers = request.Context.Request.Headers;
-        var record = request.Record;
-        var requestedProvider = GatewayHeaders.First(headers, GatewayHeaders.Provider, GatewayHeaders.PortkeyProvider)?.Trim().ToLowerInvariant();
-        record.Provider = requestedProvider ?? "";
-        var resolved = await targets.ResolveAsync(caller.TenantId, headers, providerKey, requestedProvider,
-            gatewayHeaders.CustomHost, request.Aborted);
-        if (resolved.Error is { } targetError)
+        var policy = await policies.GetAsync(caller.TenantId, request.Aborted);
+        if (policy.Error is { } policyError)
         {
-            return targetError;
+            return policyError;
         }
 
-        var target = resolved.Value!;
-        record.VirtualKeyId = target.VirtualKeyId;
-        record.Provider = target.Provider;
-        return new RoutedRequest(caller, gatewayHeaders, target);
+        ResolvedConfig? config = null;
+        if (useConfig)
+        {
+            var resolved = await configs.ResolveAsync(caller, headers, policy.Value!, request.Aborted);
+            if (resolved.Error is { } configError)
+            {
+                return configError;
+            }
+
+            config = resolved.Value;
+        }
+
+        ProviderTarget? headerTarget = null;
+        var breakerKey = "";
+        if (config is null || config.Root.NamesNoTarget)
+        {
+            var record = request.Record;
+            var requestedProvider = GatewayHeaders.First(headers, GatewayHeaders.Provider, GatewayHeaders.PortkeyProvider)?.Trim().ToLowerInvariant();
+            record.Provider = requestedProvider ?? "";
+            var target = await targets.ResolveAsync(caller.TenantId, headers, providerKey, requestedProvider,
+                gatewayHeaders.CustomHost, request.Aborted);
+            if (target.Error is { } targetError)
+            {
+                return targetError;
+            }
+
+            headerTarget = target.Value!;
+            record.VirtualKeyId = headerTarget.VirtualKeyId;
+            record.Provider = headerTarget.Provider;
+            breakerKey = CircuitBreakers.Key(caller.TenantId,
+                GatewayHeaders.First(headers, GatewayHeaders.VirtualKey, GatewayHeaders.PortkeyVirtualKey)?.Trim(),
+                headerTarget.Provider, headerTarget.BaseUrl);
+        }
+
+        return new RoutingPlan(caller, gatewayHeaders, providerKey, policy.Value!, config, headerTarget, breakerKey);
     }
 
     /// <summary>The whole body in a pooled buffer (dispose it after forwarding); 413 over <c>Edge:MaxRequestBodyBytes</c>.</summary>
     public ValueTask<Outcome<RequestBody>> ReadBodyAsync(GatewayRequest request) =>
         RequestBody.ReadAsync(request.Context, _options.MaxRequestBodyBytes, request.Aborted);
 
-    /// <summary>Sends one upstream request and relays its answer: <paramref name="send"/> returns once the response
-    /// headers are in; <paramref name="relay"/> copies a successful answer to the client and reads its usage into the
-    /// record. Provider errors are passed through (<see cref="ResponseRelay.RelayErrorAsync"/>); unreachable
-    /// providers, timeouts (<paramref name="timeout"/> covers the whole exchange) and mid-body failures become
-    /// gateway errors, as a final SSE event once the response has started. Records the upstream attempt.</summary>
-    public async Task<GatewayError?> ForwardAsync(GatewayRequest request, string provider, TimeSpan timeout,
-        Func<CancellationToken, Task<UpstreamResponse>> send, Func<UpstreamResponse, CancellationToken, Task> relay)
-    {
-        var context = request.Context;
-        var record = request.Record;
-        var response = context.Response;
-        using var upstreamCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        upstreamCancellation.CancelAfter(timeout);
-        var cancellationToken = upstreamCancellation.Token;
-        var attemptStart = Stopwatch.GetTimestamp();
+    /// <summary>Runs the plan's routing config with <paramref name="body"/> (see <see cref="RouteExecutor"/>):
+    /// <paramref name="prepare"/> says how to send to each target the config picks. Provider errors are passed
+    /// through once no other target can serve; unreachable providers, timeouts and mid-body failures become gateway
+    /// errors, as a final SSE event once the response has started. Records every attempt.</summary>
+    public Task<GatewayError?> ExecuteAsync(GatewayRequest request, RoutingPlan plan, ReadOnlyMemory<byte> body, PrepareAttempt prepare) =>
+        executor.ExecuteAsync(request, plan, body, prepare);
 
-        UpstreamResponse upstream;
-        try
-        {
-            upstream = await send(cancellationToken);
-        }
-        catch (GatewayErrorException ex)
-        {
-            return ex.Error;
-        }
-        catch (HttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            LogUpstreamUnreachable(logger, provider, ex.HttpRequestError);
-            return Attempted(record, "", attemptStart, GatewayError.UpstreamUnreachable(provider));
-        }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            // Our deadline, or the connection pool's connect timeout (the provider is then unreachable, not slow).
-            return Attempted(record, "", attemptStart, upstreamCancellation.IsCancellationRequested
-                ? GatewayError.UpstreamTimeout(provider, timeout)
-                : GatewayError.UpstreamUnreachable(provider));
-        }
-
-        using (upstream)
-        {
-            var errorType = "";
-            try
-            {
-                if (!upstream.IsSuccess)
-                {
-                    errorType = "upstream_" + upstream.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    record.Fail(upstream.StatusCode, errorType);
-                    await ResponseRelay.RelayErrorAsync(upstream, provider, response, record, cancellationToken);
-                }
-                else
-                {
-                    await relay(upstream, cancellationToken);
-                }
-            }
-            catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested
-                                       && ex is OperationCanceledException or IOException or HttpRequestException)
-            {
-                // The provider failed after answering: timed out or dropped the connection mid-body.
-                var error = ex is OperationCanceledException
-                    ? GatewayError.UpstreamTimeout(provider, timeout)
-                    : new GatewayError(StatusCodes.Status502BadGateway, ErrorTypes.Gateway, "upstream_stream_error",
-                        $"The connection to provider '{provider}' failed while the answer was being received.");
-                errorType = error.Code;
-                if (!response.HasStarted)
-                {
-                    return Attempted(record, upstream.Target, attemptStart, error, upstream.StatusCode);
-                }
-
-                record.FailAfterStart(error.Code);
-                await ErrorWriter.WriteStreamEventAsync(response, error, context.RequestAborted);
-            }
-            finally
-            {
-                record.Attempt = new UpstreamAttempt(upstream.Target, upstream.StatusCode, Stopwatch.GetTimestamp() - attemptStart,
-                    context.RequestAborted.IsCancellationRequested ? ClientDisconnected : errorType);
-            }
-        }
-
-        return null;
-    }
-
-    private static GatewayError Attempted(RequestRecord record, string target, long attemptStart, GatewayError error, int status = 0)
-    {
-        record.Attempt = new UpstreamAttempt(target, status, Stopwatch.GetTimestamp() - attemptStart, error.Code);
-        return error;
-    }
+    /// <summary>One attempt at the plan's header target, for bodies that cannot be sent twice (passthrough streams).</summary>
+    public Task<GatewayError?> ForwardOnceAsync(GatewayRequest request, RoutingPlan plan, AttemptPlan attempt) =>
+        executor.ForwardOnceAsync(request, plan, plan.HeaderTarget!, attempt);
 
     /// <summary>Completes the response first, so the usage event (and a possible wait for prices) costs the client
     /// nothing, then records it. Requests that never authenticated belong to no tenant and are not recorded.</summary>
@@ -260,7 +218,12 @@ internal sealed partial class GatewayPipeline(
         }
 
         var book = await prices.GetAsync(FirstPriceLoadWait);
-        usageRecorder.Record(UsageEventBuilder.Build(record, book, end));
+        var usageEvent = UsageEventBuilder.Build(record, book, end, out var cost);
+        usageRecorder.Record(usageEvent);
+        if (record.Admission is { } admitted)
+        {
+            await admission.SettleAsync(admitted, cost, usageEvent.InputTokens + usageEvent.OutputTokens);
+        }
     }
 
     /// <summary>The provider answered without usage: count with the tokenizer, after the client has its answer.</summary>
@@ -280,9 +243,6 @@ internal sealed partial class GatewayPipeline(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Estimating the tokens of request {TraceId} failed")]
     private static partial void LogEstimateFailed(ILogger logger, Exception exception, string traceId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} unreachable: {Reason}")]
-    private static partial void LogUpstreamUnreachable(ILogger logger, string provider, HttpRequestError reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure on request {TraceId}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string traceId);

@@ -1,49 +1,45 @@
 using System.Net.Http.Headers;
-using Gateway.Edge.Auth;
 using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Http;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Mock;
+using Gateway.Edge.Routing;
 
 namespace Gateway.Edge.Pipeline;
 
-/// <summary>A routed, read and scanned request to an OpenAI-wire model endpoint (see <see cref="OpenAiWireModelEndpoint"/>).
+/// <summary>A planned, read and scanned request to an OpenAI-wire model endpoint (see <see cref="OpenAiWireModelEndpoint"/>).
 /// Disposing it returns the body's pooled buffer.</summary>
-/// <param name="Route">The provider's route, or null when the built-in mock answers.</param>
-internal sealed record OpenAiWireModelRequest(GatewayRequestHeaders Headers, ProviderTarget Target, OpenAiWireRoute? Route,
-    RequestBody Body, ModelRequest Info) : IDisposable
+internal sealed record OpenAiWireModelRequest(RoutingPlan Plan, RequestBody Body, ModelRequest Info) : IDisposable
 {
     public void Dispose() => Body.Dispose();
 }
+
+/// <summary>One target's view of an OpenAI-wire model request: the body it gets, what the scanner read from that
+/// body, and the provider's route (null when the built-in mock answers).</summary>
+internal sealed record OpenAiWireTargetCall(TargetCall Call, ModelRequest Info, OpenAiWireRoute? Route);
 
 /// <summary>What the OpenAI-wire model endpoints (<c>/v1/completions</c>, <c>/v1/embeddings</c>) share before and
 /// while forwarding; each handler keeps only its mock answer, its relay and its accounting.</summary>
 internal sealed class OpenAiWireModelEndpoint(GatewayPipeline pipeline, OpenAiWireRoutes routes, ProviderHttpClient http)
 {
-    /// <summary>Routes the request, resolves the provider's <paramref name="path"/> (none for the mock), then reads
-    /// the body and scans it for <c>model</c>, <c>stream</c> and <paramref name="requiredField"/>.</summary>
+    /// <summary>Plans the route (a header target is checked for <paramref name="path"/> before the body is read: a
+    /// provider without this endpoint needs no upload), then reads the body and scans it for <c>model</c>,
+    /// <c>stream</c> and <paramref name="requiredField"/>.</summary>
     public async ValueTask<Outcome<OpenAiWireModelRequest>> PrepareAsync(GatewayRequest request, string path, string operation,
         string requiredField)
     {
-        var routed = await pipeline.RouteAsync(request);
-        if (routed.Error is { } routeError)
+        var planned = await pipeline.PlanAsync(request);
+        if (planned.Error is { } planError)
         {
-            return routeError;
+            return planError;
         }
 
-        var (_, headers, target) = routed.Value!;
-        OpenAiWireRoute? route = null;
-        if (target.Provider != MockProvider.ProviderName)
+        var plan = planned.Value!;
+        if (plan.Config is null && plan.HeaderTarget is { } target && target.Provider != MockProvider.ProviderName
+            && routes.Resolve(target, path, "", deploymentScoped: true, operation).Error is { } routeProblem)
         {
-            // Checked before the body is read: a provider without this endpoint needs no upload.
-            var resolved = routes.Resolve(target, path, "", deploymentScoped: true, operation);
-            if (resolved.Error is { } routeProblem)
-            {
-                return routeProblem;
-            }
-
-            route = resolved.Value!;
+            return routeProblem;
         }
 
         var bodyRead = await pipeline.ReadBodyAsync(request);
@@ -60,15 +56,45 @@ internal sealed class OpenAiWireModelEndpoint(GatewayPipeline pipeline, OpenAiWi
             return scanError;
         }
 
-        return new OpenAiWireModelRequest(headers, target, route, body, scanned.Value!);
+        return new OpenAiWireModelRequest(plan, body, scanned.Value!);
     }
+
+    /// <summary>Runs the routing config; <paramref name="attempt"/> turns each target's call into how to send it.</summary>
+    public Task<GatewayError?> ExecuteAsync(GatewayRequest request, OpenAiWireModelRequest wire, string path, string operation,
+        string requiredField, Func<OpenAiWireTargetCall, Outcome<AttemptPlan>> attempt) =>
+        pipeline.ExecuteAsync(request, wire.Plan, wire.Body.Memory, call =>
+        {
+            var info = wire.Info;
+            if (call.BodyOverridden)
+            {
+                var rescanned = ModelRequestScanner.Scan(call.Body.Span, requiredField);
+                if (rescanned.Error is { } overrideError)
+                {
+                    return overrideError;
+                }
+
+                info = rescanned.Value!;
+            }
+
+            if (call.Target.Provider == MockProvider.ProviderName)
+            {
+                return attempt(new OpenAiWireTargetCall(call, info, null));
+            }
+
+            var route = routes.Resolve(call.Target, path, "", deploymentScoped: true, operation);
+            return route.Error is { } routeProblem ? routeProblem : attempt(new OpenAiWireTargetCall(call, info, route.Value!));
+        });
 
     /// <summary>How to POST <paramref name="json"/> to <paramref name="route"/>, with the client's forwarded headers.</summary>
     public Func<CancellationToken, Task<UpstreamResponse>> Send(OpenAiWireRoute route, GatewayRequestHeaders headers, ReadOnlyMemory<byte> json)
     {
-        var content = new ReadOnlyMemoryContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return cancellationToken => OpenAiWireRoute.SendAsync(http.Client, route.CreateMessage(HttpMethod.Post, content), headers.ForwardHeaders,
-            cancellationToken);
+        return cancellationToken =>
+        {
+            // New content per attempt: a retry must not reuse content a previous request disposed.
+            var content = new ReadOnlyMemoryContent(json);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return OpenAiWireRoute.SendAsync(http.Client, route.CreateMessage(HttpMethod.Post, content), headers.ForwardHeaders,
+                cancellationToken);
+        };
     }
 }

@@ -7,6 +7,3 @@ namespace Gateway.Edge.Pipeline;
 /// <param name="ProviderKey">A provider key passed through in <c>Authorization</c>/<c>x-api-key</c>, when the gateway
 /// key came in its own header.</param>
 internal sealed record AuthenticatedRequest(CallerIdentity Caller, GatewayRequestHeaders Headers, string? ProviderKey);
-
-/// <summary>An authenticated request and the provider target it goes to (see <see cref="GatewayPipeline.RouteAsync"/>).</summary>
-internal sealed record RoutedRequest(CallerIdentity Caller, GatewayRequestHeaders Headers, ProviderTarget Target);

@@ -1,6 +1,6 @@
 namespace Gateway.Edge.Pricing;
 
-/// <summary>The price book in force, swapped atomically by <see cref="PriceRefresher"/> (and, later, by Config's
+/// <summary>The price book in force, swapped atomically by <see cref="PriceRefresher"/> (reloaded at once on Config's
 /// Watch stream). Requests never call Config.</summary>
 internal sealed class PriceCatalog
 {

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Pricing;
 
-/// <summary>Loads the price table from Config at start and then every <see cref="EdgeOptions.PriceRefreshInterval"/>;
-/// until the first load succeeds it retries every couple of seconds. A failed refresh keeps the previous book.</summary>
+/// <summary>Loads the price table from Config at start, whenever <see cref="PriceRefreshSignal"/> asks (a Watch
+/// event), and every <see cref="EdgeOptions.PriceRefreshInterval"/> as a backstop; until the first load succeeds it
+/// retries every couple of seconds. A failed refresh keeps the previous book.</summary>
 internal sealed partial class PriceRefresher(
     Config.ConfigClient config,
     PriceCatalog catalog,
+    PriceRefreshSignal signal,
     IOptions<EdgeOptions> options,
     ILogger<PriceRefresher> logger) : BackgroundService
 {
@@ -43,7 +45,7 @@ internal sealed partial class PriceRefresher(
 
             try
             {
-                await Task.Delay(catalog.IsLoaded ? settings.PriceRefreshInterval : StartupRetry, stoppingToken);
+                await signal.WaitAsync(catalog.IsLoaded ? settings.PriceRefreshInterval : StartupRetry, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -47,6 +47,38 @@ internal sealed class UpstreamResponse(int statusCode, string? contentType, Stre
         }
     }
 
+    /// <summary>The same response with a different body (a translation of this one's), keeping the provider's headers;
+    /// the new response owns both, so dispose only it.</summary>
+    public UpstreamResponse WithBody(int statusCode, string? contentType, Stream body) => new(statusCode, contentType, body, Target, message);
+
+    /// <summary>A response header of the provider (e.g. <c>retry-after</c>), or null.</summary>
+    public string? Header(string name) =>
+        message is not null && message.Headers.NonValidated.TryGetValues(name, out var values) ? values.ToString() : null;
+
+    /// <summary>The headers <see cref="CopyHeadersTo"/> would copy, kept for an answer relayed later.</summary>
+    public List<KeyValuePair<string, string>> ForwardedHeaders()
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        if (message is null)
+        {
+            return headers;
+        }
+
+        foreach (var header in message.Headers.NonValidated)
+        {
+            foreach (var prefix in ForwardedHeaderPrefixes)
+            {
+                if (header.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Add(KeyValuePair.Create(header.Key, header.Value.ToString()));
+                    break;
+                }
+            }
+        }
+
+        return headers;
+    }
+
     public void Dispose()
     {
         Body.Dispose();

@@ -118,25 +118,32 @@ internal static class ResponseRelay
     {
         using var body = new PooledBufferWriter();
         await body.ReadFromAsync(upstream.Body, cancellationToken);
-
-        response.StatusCode = upstream.StatusCode;
         upstream.CopyHeadersTo(response.Headers);
+        await WriteErrorAsync(upstream.StatusCode, body.WrittenMemory, provider, response, record, cancellationToken);
+    }
+
+    /// <summary>A provider error read earlier (while another target was tried), with its status and body; the
+    /// caller has put the provider's headers on the response.</summary>
+    public static async Task WriteErrorAsync(int statusCode, ReadOnlyMemory<byte> body, string provider, HttpResponse response,
+        RequestRecord record, CancellationToken cancellationToken)
+    {
+        response.StatusCode = statusCode;
         response.Headers[HeaderNames.ContentType] = "application/json";
         record.MarkFirstByte();
-        if (IsJson(body.WrittenSpan))
+        if (IsJson(body.Span))
         {
-            response.ContentLength = body.WrittenCount;
-            await response.Body.WriteAsync(body.WrittenMemory, cancellationToken);
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body, cancellationToken);
             return;
         }
 
-        var text = Encoding.UTF8.GetString(body.WrittenSpan);
+        var text = Encoding.UTF8.GetString(body.Span);
         if (text.Length > MaxQuotedErrorChars)
         {
             text = text[..MaxQuotedErrorChars];
         }
 
-        var wrapped = ErrorWriter.Wrap($"Provider '{provider}' returned HTTP {upstream.StatusCode}: {text.Trim()}",
+        var wrapped = ErrorWriter.Wrap($"Provider '{provider}' returned HTTP {statusCode}: {text.Trim()}",
             ErrorTypes.Upstream, "upstream_error");
         response.ContentLength = wrapped.Length;
         await response.Body.WriteAsync(wrapped, cancellationToken);

@@ -1,4 +1,5 @@
 using Gateway.KeyVault.Audit;
+using Gateway.KeyVault.Revocations;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -101,6 +102,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
         if (await update.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
             await AuditLog.AppendAsync(connection, transaction, AuditLog.ApiKeyRevoke, tenantId, id.ToString(), cancellationToken);
+            await new Revocation(RevocationTarget.ApiKey, tenantId, id.ToString()).NotifyAsync(connection, transaction, cancellationToken);
         }
 
         await using var select = new NpgsqlCommand(

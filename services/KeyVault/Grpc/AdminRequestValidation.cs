@@ -30,6 +30,31 @@ internal static class AdminRequestValidation
         }
     }
 
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 1000;
+
+    /// <summary>The page size to use; the token is a tenant id (the last of the previous page) or empty.</summary>
+    public static int ValidatePage(ListTenantsRequest request)
+    {
+        List<string> problems = [];
+        if (request.PageSize is < 0 or > MaxPageSize)
+        {
+            problems.Add($"page_size must be 0 to {MaxPageSize}, got {request.PageSize}.");
+        }
+
+        if (request.PageToken.Length > 0 && !Identifiers.IsTenantId(request.PageToken))
+        {
+            problems.Add("page_token is not a token from a previous page.");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw Invalid(problems);
+        }
+
+        return request.PageSize == 0 ? DefaultPageSize : request.PageSize;
+    }
+
     public static void Validate(CreateTenantRequest request)
     {
         List<string> problems = [];

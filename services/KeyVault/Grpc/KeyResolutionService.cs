@@ -16,6 +16,8 @@ internal sealed partial class KeyResolutionService(
     CallerTokens callers,
     ApiKeyStore apiKeys,
     VirtualKeyStore virtualKeys,
+    Revocations.RevocationBroadcaster revocations,
+    IHostApplicationLifetime lifetime,
     ILogger<KeyResolutionService> logger) : KeyVaultContract.KeyVaultBase
 {
     public override async Task<ResolveApiKeyResponse> ResolveApiKey(ResolveApiKeyRequest request, ServerCallContext context)

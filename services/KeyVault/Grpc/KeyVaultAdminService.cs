@@ -50,6 +50,27 @@ internal sealed partial class KeyVaultAdminService(
         return tenant?.ToProto() ?? throw TenantNotFound(request.Id);
     }
 
+    public override async Task<ListTenantsResponse> ListTenants(ListTenantsRequest request, ServerCallContext context)
+    {
+        callers.RequireAdmin(context);
+        var pageSize = AdminRequestValidation.ValidatePage(request);
+
+        // One extra row tells whether another page follows without a second query.
+        var page = await tenants.ListAsync(request.PageToken, pageSize + 1, context.CancellationToken);
+        var response = new ListTenantsResponse();
+        for (var i = 0; i < Math.Min(page.Count, pageSize); i++)
+        {
+            response.Tenants.Add(page[i].ToProto());
+        }
+
+        if (page.Count > pageSize)
+        {
+            response.NextPageToken = page[pageSize - 1].Id;
+        }
+
+        return response;
+    }
+
     public override async Task<CreateApiKeyResponse> CreateApiKey(CreateApiKeyRequest request, ServerCallContext context)
     {
         callers.RequireAdmin(context);

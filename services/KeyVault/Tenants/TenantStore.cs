@@ -45,6 +45,24 @@ internal sealed class TenantStore(NpgsqlDataSource dataSource)
         return await ReadSingleAsync(command, cancellationToken);
     }
 
+    /// <summary>Up to <paramref name="limit"/> tenants with ids after <paramref name="afterId"/>, ordered by id
+    /// (keyset paging: stable while tenants are added).</summary>
+    public async Task<IReadOnlyList<TenantRecord>> ListAsync(string afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, display_name, created_at FROM tenants WHERE id > $1 ORDER BY id LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = afterId });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var tenants = new List<TenantRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tenants.Add(new TenantRecord(reader.GetString(0), reader.GetString(1), reader.GetDateTime(2)));
+        }
+
+        return tenants;
+    }
+
     private static async Task<TenantRecord?> ReadSingleAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.KeyVault.Audit;
 using Gateway.KeyVault.Crypto;
+using Gateway.KeyVault.Revocations;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -124,6 +125,7 @@ internal sealed class VirtualKeyStore(NpgsqlDataSource dataSource, EnvelopeEncry
         if (deleted is not null)
         {
             await AuditLog.AppendAsync(connection, transaction, AuditLog.VirtualKeyDelete, tenantId, deleted.Id.ToString(), cancellationToken);
+            await new Revocation(RevocationTarget.VirtualKey, tenantId, slug).NotifyAsync(connection, transaction, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -42,4 +42,14 @@ public sealed class CacheEntryKeyTests
 
         Assert.Equal(expectedError, error);
     }
+
+    [Theory]
+    [InlineData("acme", null, "gw:cache:acme:*")]
+    [InlineData("acme", "docs", "gw:cache:acme:docs:*")]
+    [InlineData("a*b", "n?[x]", @"gw:cache:a\*b:n\?\[x\]:*")]
+    [InlineData(@"back\slash", null, @"gw:cache:back\\slash:*")]
+    public void MatchPattern_EscapesGlobCharacters(string tenant, string? @namespace, string expected)
+    {
+        Assert.Equal(expected, CacheEntryKey.MatchPattern(tenant, @namespace));
+    }
 }

@@ -17,6 +17,118 @@ public sealed class TenantPolicyRpcTests(ConfigServiceFixture fixture)
 
         Assert.Empty(policy.AllowedCustomHosts);
         Assert.False(policy.AllowPrivateHosts);
+        Assert.NotNull(policy.Limits);
+        Assert.Equal(new ConfigV1.TenantPolicyLimits(), policy.Limits);
+    }
+
+    [Fact]
+    public async Task Every_limit_round_trips_normalised()
+    {
+        var tenant = NewTenant();
+        var put = new ConfigV1.PutTenantPolicyRequest { TenantId = tenant, Limits = FullLimits() };
+        put.Limits.AllowedProviders.Clear();
+        put.Limits.AllowedProviders.AddRange(["OpenAI", " anthropic ", "openai", "azure-openai"]);
+        put.Limits.MonthlyBudgetUsd = "1250.5000";
+
+        var stored = await fixture.Client.PutTenantPolicyAsync(put, Admin);
+        var read = await fixture.Client.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenant }, Internal);
+
+        var expected = FullLimits();
+        expected.MonthlyBudgetUsd = "1250.5";
+        Assert.Equal(expected, stored.Limits);
+        Assert.Equal(expected, read.Limits);
+    }
+
+    [Fact]
+    public async Task A_policy_without_limits_resets_them_and_zero_budget_means_none()
+    {
+        var tenant = NewTenant();
+        await fixture.Client.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest { TenantId = tenant, Limits = FullLimits() }, Admin);
+
+        await fixture.Client.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest { TenantId = tenant }, Admin);
+        var cleared = await fixture.Client.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenant }, Internal);
+        await fixture.Client.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest
+        {
+            TenantId = tenant,
+            Limits = new ConfigV1.TenantPolicyLimits { MonthlyBudgetUsd = "0.000", RequestsPerMinute = 5 },
+        }, Admin);
+        var zeroBudget = await fixture.Client.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenant }, Internal);
+
+        Assert.Equal(new ConfigV1.TenantPolicyLimits(), cleared.Limits);
+        Assert.Equal("", zeroBudget.Limits.MonthlyBudgetUsd);
+        Assert.Equal(5, zeroBudget.Limits.RequestsPerMinute);
+    }
+
+    [Fact]
+    public async Task Invalid_limits_and_hosts_are_all_reported_at_once()
+    {
+        var tenant = NewTenant();
+        var put = new ConfigV1.PutTenantPolicyRequest
+        {
+            TenantId = tenant,
+            Limits = new ConfigV1.TenantPolicyLimits
+            {
+                DefaultConfigId = "no spaces/allowed",
+                CacheMaxAgeSeconds = (365L * 24 * 3600) + 1,
+                MonthlyBudgetUsd = "-5",
+                RequestsPerMinute = -1,
+                TokensPerMinute = -2,
+                KeyRequestsPerMinute = -3,
+                KeyTokensPerMinute = -4,
+            },
+        };
+        put.AllowedCustomHosts.Add("https://bad.example.com");
+        put.Limits.AllowedProviders.AddRange(["openai", "", "open ai", "ok-provider"]);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.PutTenantPolicyAsync(put, Admin));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        foreach (var field in new[]
+        {
+            "allowed_custom_hosts[0]", "limits.allowed_providers[1]", "limits.allowed_providers[2]", "limits.default_config_id",
+            "limits.cache_max_age_seconds", "limits.monthly_budget_usd", "limits.requests_per_minute", "limits.tokens_per_minute",
+            "limits.key_requests_per_minute", "limits.key_tokens_per_minute",
+        })
+        {
+            Assert.Contains(field, error.Status.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("limits.allowed_providers[0]", error.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("limits.allowed_providers[3]", error.Status.Detail, StringComparison.Ordinal);
+        var read = await fixture.Client.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenant }, Admin);
+        Assert.Equal(new ConfigV1.TenantPolicyLimits(), read.Limits);
+    }
+
+    [Theory]
+    [InlineData("1e3")]
+    [InlineData("12345678901")]
+    [InlineData("0.00000000001")]
+    [InlineData("ten")]
+    public async Task A_budget_that_is_not_an_exact_decimal_is_refused(string budget)
+    {
+        var put = new ConfigV1.PutTenantPolicyRequest { TenantId = NewTenant(), Limits = new ConfigV1.TenantPolicyLimits { MonthlyBudgetUsd = budget } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.PutTenantPolicyAsync(put, Admin));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("limits.monthly_budget_usd", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private static ConfigV1.TenantPolicyLimits FullLimits()
+    {
+        var limits = new ConfigV1.TenantPolicyLimits
+        {
+            DefaultConfigId = "prod-routing.v2",
+            CacheEnabled = true,
+            CacheMaxAgeSeconds = 365L * 24 * 3600,
+            MonthlyBudgetUsd = "0.0000000001",
+            RequestsPerMinute = 600,
+            TokensPerMinute = 2_000_000,
+            KeyRequestsPerMinute = 60,
+            KeyTokensPerMinute = 200_000,
+        };
+        limits.AllowedProviders.AddRange(["openai", "anthropic", "azure-openai"]);
+        return limits;
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Gateway.Config.RoutingConfigs;
+using Gateway.Contracts.Routing;
 
 namespace Gateway.Config.Tests.RoutingConfigs;
 

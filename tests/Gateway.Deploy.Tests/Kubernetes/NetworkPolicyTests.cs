@@ -40,11 +40,6 @@ public sealed class NetworkPolicyTests
         var rule = Assert.Single(policy.Spec.Ingress);
 
         var callers = ServiceContract.Names.Where(caller => ServiceContract.Of(caller).GrpcClients.Contains(name)).ToHashSet();
-        // The Edge will call the Cache service; until it does, the policy already admits it and no one else.
-        if (name == "cache")
-        {
-            callers.Add("edge");
-        }
 
         Assert.Equal(callers.Order(StringComparer.Ordinal),
             rule.FromProperty.Select(peer => peer.PodSelector.MatchLabels["app.kubernetes.io/name"]).Order(StringComparer.Ordinal));

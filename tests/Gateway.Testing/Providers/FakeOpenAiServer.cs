@@ -14,6 +14,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 {
     private WebApplication _app = null!; // set once started
     private readonly ConcurrentQueue<FakeRequest> _requests = new();
+    private readonly ConcurrentQueue<FakeBehavior> _script = new();
 
     private FakeOpenAiServer()
     {
@@ -63,6 +64,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     /// <summary>Length of the vectors <c>/v1/embeddings</c> returns.</summary>
     public int EmbeddingDimensions { get; set; } = 4;
 
+    /// <summary>Scripts how the next requests are answered, one behaviour per request in order ("first 503, then
+    /// OK"); once the script is used up, requests are answered as configured above.</summary>
+    public void Enqueue(params FakeBehavior[] behaviors)
+    {
+        foreach (var behavior in behaviors)
+        {
+            _script.Enqueue(behavior);
+        }
+    }
+
     /// <summary>Every request received so far, oldest first.</summary>
     public IReadOnlyList<FakeRequest> Requests => [.. _requests];
 
@@ -110,6 +121,17 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
         try
         {
+            var firstTokenDelay = FirstTokenDelay;
+            if (_script.TryDequeue(out var behavior))
+            {
+                if (await ApplyAsync(context, behavior))
+                {
+                    return;
+                }
+
+                firstTokenDelay = behavior.Kind == FakeBehaviorKind.SlowFirstByte ? behavior.Delay : firstTokenDelay;
+            }
+
             if (HeadersDelay > TimeSpan.Zero)
             {
                 await Task.Delay(HeadersDelay, context.RequestAborted);
@@ -138,10 +160,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
             if (stream)
             {
-                await StreamAsync(context, model, includeUsage);
+                await StreamAsync(context, model, includeUsage, firstTokenDelay);
             }
             else
             {
+                if (firstTokenDelay > FirstTokenDelay)
+                {
+                    await Task.Delay(firstTokenDelay, context.RequestAborted);
+                }
+
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(CompletionJson(model), context.RequestAborted);
             }
@@ -162,8 +189,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private async Task HandleEmbeddingsAsync(HttpContext context)
     {
         var request = await RecordAsync(context);
-        if (await TryAnswerErrorAsync(context))
+        try
         {
+            if ((_script.TryDequeue(out var behavior) && await ApplyAsync(context, behavior)) || await TryAnswerErrorAsync(context))
+            {
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            request.MarkAborted();
             return;
         }
 
@@ -254,6 +289,46 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             context.RequestAborted);
     }
 
+    /// <summary>Answers with a scripted behaviour; false when the request should still get the normal answer
+    /// (<see cref="FakeBehaviorKind.Ok"/>, or a slow first byte the caller applies).</summary>
+    private static async Task<bool> ApplyAsync(HttpContext context, FakeBehavior behavior)
+    {
+        var response = context.Response;
+        switch (behavior.Kind)
+        {
+            case FakeBehaviorKind.Error:
+                var error = behavior.Error!;
+                response.StatusCode = error.StatusCode;
+                response.ContentType = error.ContentType;
+                foreach (var (name, value) in error.Headers ?? new Dictionary<string, string>())
+                {
+                    response.Headers[name] = value;
+                }
+
+                await response.WriteAsync(error.Body, context.RequestAborted);
+                return true;
+            case FakeBehaviorKind.Hang:
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                return true;
+            case FakeBehaviorKind.Reset:
+                context.Abort();
+                return true;
+            case FakeBehaviorKind.Garbage:
+                response.ContentType = "application/json";
+                await response.WriteAsync("{\"choices\": [ this is not json", context.RequestAborted);
+                return true;
+            case FakeBehaviorKind.StreamDiesBeforeFirstEvent:
+                response.ContentType = "text/event-stream; charset=utf-8";
+                await response.StartAsync(context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(50, context.RequestAborted);
+                context.Abort();
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private async Task<FakeRequest> RecordAsync(HttpContext context)
     {
         var request = await FakeServerHost.RecordAsync(context);
@@ -274,16 +349,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         return true;
     }
 
-    private async Task StreamAsync(HttpContext context, string model, bool includeUsage)
+    private async Task StreamAsync(HttpContext context, string model, bool includeUsage, TimeSpan firstTokenDelay)
     {
         var response = context.Response;
         var cancellationToken = context.RequestAborted;
         response.ContentType = "text/event-stream; charset=utf-8";
         await response.StartAsync(cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
-        if (FirstTokenDelay > TimeSpan.Zero)
+        if (firstTokenDelay > TimeSpan.Zero)
         {
-            await Task.Delay(FirstTokenDelay, cancellationToken);
+            await Task.Delay(firstTokenDelay, cancellationToken);
         }
 
         var id = "chatcmpl-fake-" + Guid.NewGuid().ToString("N")[..12];
@@ -366,6 +441,57 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private static string Quote(string value) => JsonSerializer.Serialize(value);
 }
 
+/// <summary>What a scripted request gets (see <see cref="FakeOpenAiServer.Enqueue"/>).</summary>
+public enum FakeBehaviorKind
+{
+    /// <summary>The normal answer.</summary>
+    Ok,
+
+    /// <summary>An error status with body and headers.</summary>
+    Error,
+
+    /// <summary>No answer at all until the caller gives up.</summary>
+    Hang,
+
+    /// <summary>The connection is dropped before any response.</summary>
+    Reset,
+
+    /// <summary>The normal answer, but a stream's first event (a JSON answer's headers) comes after a delay.</summary>
+    SlowFirstByte,
+
+    /// <summary>200 with a body that is not JSON.</summary>
+    Garbage,
+
+    /// <summary>SSE headers, then the connection is dropped before the first event.</summary>
+    StreamDiesBeforeFirstEvent,
+}
+
+/// <summary>One scripted answer.</summary>
+public sealed record FakeBehavior(FakeBehaviorKind Kind, FakeError? Error = null, TimeSpan Delay = default)
+{
+    public static FakeBehavior Ok { get; } = new(FakeBehaviorKind.Ok);
+
+    public static FakeBehavior Hang { get; } = new(FakeBehaviorKind.Hang);
+
+    public static FakeBehavior Reset { get; } = new(FakeBehaviorKind.Reset);
+
+    public static FakeBehavior Garbage { get; } = new(FakeBehaviorKind.Garbage);
+
+    public static FakeBehavior StreamDiesBeforeFirstEvent { get; } = new(FakeBehaviorKind.StreamDiesBeforeFirstEvent);
+
+    public static FakeBehavior Status(int statusCode, string? body = null, IReadOnlyDictionary<string, string>? headers = null) =>
+        new(FakeBehaviorKind.Error, new FakeError(statusCode,
+            body ?? "{\"error\":{\"message\":\"scripted " + statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    + "\",\"type\":\"server_error\",\"code\":\"scripted\"}}", Headers: headers));
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds.</summary>
+    public static FakeBehavior RateLimited(int retryAfterSeconds) => Status(429,
+        """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""",
+        new Dictionary<string, string> { ["retry-after"] = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    public static FakeBehavior SlowFirstByte(TimeSpan delay) => new(FakeBehaviorKind.SlowFirstByte, Delay: delay);
+}
+
 /// <summary>Token counts the fake reports (prompt includes cached, completion includes reasoning, as OpenAI does).</summary>
 public sealed record FakeUsage(int PromptTokens, int CompletionTokens, int CachedTokens = 0, int ReasoningTokens = 0);
 
@@ -386,6 +512,9 @@ public sealed class FakeRequest(string path, IReadOnlyDictionary<string, string>
     public IReadOnlyDictionary<string, string> Headers { get; } = headers;
 
     public byte[] Body { get; } = body;
+
+    /// <summary>When the fake had read the request (for measuring gaps between retries).</summary>
+    public DateTimeOffset ReceivedAt { get; } = DateTimeOffset.UtcNow;
 
     public string BodyText => Encoding.UTF8.GetString(Body);
 

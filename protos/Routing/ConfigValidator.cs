@@ -1,11 +1,11 @@
 using System.Text.Json;
 
-namespace Gateway.Config.RoutingConfigs;
+namespace Gateway.Contracts.Routing;
 
 /// <summary>Validates a routing config in the Portkey schema and collects every problem, not just the first, so an
 /// operator fixes a config in one round trip. A node (the root or any target) either names one upstream
 /// (<c>provider</c> or <c>virtual_key</c>) or groups <c>targets</c> under a <c>strategy</c>.</summary>
-internal static class ConfigValidator
+public static class ConfigValidator
 {
     public const int MaxJsonBytes = 64 * 1024;
     private const int MaxDepth = 5;

@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Gateway.Config.RoutingConfigs;
+namespace Gateway.Contracts.Routing;
 
 /// <summary>Writes JSON with object keys in ordinal order and no insignificant whitespace, so two configs that mean
 /// the same thing are stored (and compared, and cached by the Edge) as the same bytes.</summary>
-internal static class CanonicalJson
+public static class CanonicalJson
 {
     public static string Write(JsonElement root)
     {

@@ -1,0 +1,45 @@
+using Gateway.Edge.Auth;
+using Gateway.Edge.Pricing;
+using ConfigV1 = Gateway.Contracts.Config.V1;
+
+namespace Gateway.Edge.Changes;
+
+/// <summary>Turns one Watch event into the invalidation of the Edge's in-process copies it makes stale.</summary>
+internal sealed partial class ChangeInvalidator(
+    KeyResolutionCache cache,
+    PriceRefreshSignal prices,
+    ChangeMetrics metrics,
+    ILogger<ChangeInvalidator> logger)
+{
+    public void Apply(ConfigV1.ChangeEvent change)
+    {
+        switch (change.Kind)
+        {
+            case ConfigV1.ChangeKind.Config when change.TenantId.Length > 0 && change.Id.Length > 0:
+                cache.Remove(KeyResolutionCache.ConfigCacheKey(change.TenantId, change.Id));
+                metrics.Invalidated("config");
+                break;
+            case ConfigV1.ChangeKind.Policy when change.TenantId.Length > 0:
+                cache.Remove(KeyResolutionCache.PolicyCacheKey(change.TenantId));
+                metrics.Invalidated("policy");
+                break;
+            case ConfigV1.ChangeKind.Prices:
+                // A new table or a tenant's override: the Edge prices with the global table, so reload that.
+                prices.RefreshNow();
+                metrics.Invalidated("prices");
+                break;
+            case ConfigV1.ChangeKind.Ready:
+                // Live again after a gap (or for the first time): whatever changed meanwhile was never heard.
+                cache.Clear();
+                prices.RefreshNow();
+                metrics.Invalidated("ready");
+                break;
+            default:
+                LogIgnored(logger, change.Kind);
+                break;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignored a Watch event of kind {Kind}")]
+    private static partial void LogIgnored(ILogger logger, ConfigV1.ChangeKind kind);
+}
