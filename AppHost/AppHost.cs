@@ -53,6 +53,7 @@ var analytics = builder.AddGatewayService<Projects.Gateway_Analytics>("analytics
     .WithGatewaySecrets(adminToken, internalToken)
     .WithReference(analyticsDb).WaitFor(analyticsDb)
     .WithReference(keyvault).WaitFor(keyvault)
+    .WithReference(config).WaitFor(config)
     .WithDaprSidecar(sidecar => sidecar
         .WithOptions(new DaprSidecarOptions
         {

@@ -1,12 +1,16 @@
 using Gateway.Analytics.Authorization;
+using Gateway.Analytics.Budgets;
 using Gateway.Analytics.Grpc;
 using Gateway.Analytics.Ingest;
+using Gateway.Analytics.Live;
 using Gateway.Analytics.Queries;
+using Gateway.Analytics.Retention;
 using Gateway.Analytics.Subscriptions;
 using Gateway.ServiceDefaults.Data;
 using Gateway.ServiceDefaults.Grpc;
 using Gateway.ServiceDefaults.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ConfigClient = Gateway.Contracts.Config.V1.Config.ConfigClient;
 using KeyVaultClient = Gateway.Contracts.KeyVault.V1.KeyVault.KeyVaultClient;
 
 namespace Gateway.Analytics;
@@ -31,14 +35,21 @@ internal static class AnalyticsRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddMemoryCache();
 
+        services.AddSingleton<UsageBroadcaster>();
         services.AddSingleton<UsageIngestor>();
         services.AddSingleton<UsageSubscriptionHandler>();
         services.AddSingleton<CostRollupQuery>();
+        services.AddSingleton<RequestLogQuery>();
+        services.AddSingleton<TenantSummaryQuery>();
+        services.AddSingleton<RequestLogRetention>();
+        services.AddHostedService<RequestLogRetentionService>();
 
         // Per call: the typed gRPC client comes from the client factory, which rotates its handlers.
         services.AddInternalGrpcClient<KeyVaultClient>("keyvault");
+        services.AddInternalGrpcClient<ConfigClient>("config");
         services.AddScoped<ApiKeyResolver>();
         services.AddScoped<TenantAuthorizer>();
+        services.AddScoped<TenantBudgetReader>();
         return builder;
     }
 

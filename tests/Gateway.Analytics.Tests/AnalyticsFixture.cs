@@ -16,6 +16,7 @@ namespace Gateway.Analytics.Tests;
 public sealed class AnalyticsFixture : IAsyncLifetime
 {
     private PostgresServer? _postgres;
+    private FakeConfigServer? _config;
     private ServiceHost<KeyVaultProgram>? _keyVault;
     private ServiceHost<Program>? _analytics;
     private GrpcChannel? _analyticsChannel;
@@ -36,6 +37,9 @@ public sealed class AnalyticsFixture : IAsyncLifetime
 
     public KeyVaultAdmin.KeyVaultAdminClient KeyVaultAdmin { get; private set; } = null!;
 
+    /// <summary>Tenant policies (budgets) as Analytics reads them from Config.</summary>
+    public FakeConfigServer Config => _config!;
+
     public async Task InitializeAsync()
     {
         _postgres = await PostgresServer.StartAsync();
@@ -50,7 +54,12 @@ public sealed class AnalyticsFixture : IAsyncLifetime
         _keyVaultChannel = _keyVault.CreateGrpcChannel();
         KeyVaultAdmin = new KeyVaultAdmin.KeyVaultAdminClient(_keyVaultChannel);
 
-        _analytics = new ServiceHost<Program>(Settings(analyticsDb, _keyVault.GrpcAddress)).Start();
+        _config = await FakeConfigServer.StartAsync();
+        var settings = Settings(analyticsDb, _keyVault.GrpcAddress, _config.GrpcAddress);
+        // The retention job runs every second and keeps ten years: only tests that ingest older rows see it act.
+        settings["Analytics:RequestLogRetention"] = RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Analytics:RetentionInterval"] = "00:00:01";
+        _analytics = new ServiceHost<Program>(settings).Start();
         _analyticsChannel = _analytics.CreateGrpcChannel();
         Ingest = new UsageIngest.UsageIngestClient(_analyticsChannel);
         Query = new AnalyticsContract.AnalyticsClient(_analyticsChannel);
@@ -70,6 +79,11 @@ public sealed class AnalyticsFixture : IAsyncLifetime
             await _keyVault.DisposeAsync();
         }
 
+        if (_config is not null)
+        {
+            await _config.DisposeAsync();
+        }
+
         if (Database is not null)
         {
             await Database.DisposeAsync();
@@ -81,12 +95,18 @@ public sealed class AnalyticsFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Days of request log the shared Analytics host keeps. Tests must not ingest rows older than this
+    /// unless they test retention.</summary>
+    public const int RetentionDays = 3650;
+
     /// <summary>The settings Analytics reads in production.</summary>
-    public static Dictionary<string, string?> Settings(string connectionString, Uri keyVaultGrpcAddress)
+    public static Dictionary<string, string?> Settings(string connectionString, Uri keyVaultGrpcAddress, Uri? configGrpcAddress = null)
     {
         var settings = TestSecrets.Settings();
         settings["ConnectionStrings:analyticsdb"] = connectionString;
         settings["services:keyvault:grpc:0"] = keyVaultGrpcAddress.ToString();
+        // A closed port when not given: Config is then unreachable.
+        settings["services:config:grpc:0"] = (configGrpcAddress ?? new Uri("http://127.0.0.1:9")).ToString();
         return settings;
     }
 

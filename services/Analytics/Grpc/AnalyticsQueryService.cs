@@ -1,5 +1,7 @@
 using Gateway.Analytics.Authorization;
+using Gateway.Analytics.Budgets;
 using Gateway.Analytics.Ingest;
+using Gateway.Analytics.Live;
 using Gateway.Analytics.Queries;
 using Gateway.Contracts.Analytics.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -9,39 +11,54 @@ using AnalyticsContract = Gateway.Contracts.Analytics.V1.Analytics;
 
 namespace Gateway.Analytics.Grpc;
 
-/// <summary>The query API (gateway.analytics.v1.Analytics), scoped per tenant by <see cref="TenantAuthorizer"/>.</summary>
-internal sealed partial class AnalyticsQueryService(TenantAuthorizer authorizer, CostRollupQuery costRollups,
-    IOptions<AnalyticsOptions> options, TimeProvider time, ILogger<AnalyticsQueryService> logger)
+/// <summary>The query API (gateway.analytics.v1.Analytics). Every RPC first asks <see cref="TenantAuthorizer"/>
+/// which tenant it may read, so an unauthenticated caller learns nothing about what a valid request looks like.</summary>
+internal sealed partial class AnalyticsQueryService(
+    TenantAuthorizer authorizer,
+    CostRollupQuery costRollups,
+    RequestLogQuery requestLog,
+    TenantSummaryQuery summaries,
+    TenantBudgetReader budgets,
+    UsageBroadcaster broadcaster,
+    IHostApplicationLifetime lifetime,
+    IOptions<AnalyticsOptions> options,
+    TimeProvider time,
+    ILogger<AnalyticsQueryService> logger)
     : AnalyticsContract.AnalyticsBase
 {
     public override async Task<GetCostRollupResponse> GetCostRollup(GetCostRollupRequest request, ServerCallContext context)
     {
-        // Authorise first: an unauthenticated caller learns nothing about what a valid request looks like.
         var tenantId = await authorizer.AuthorizeTenantAsync(context, request.TenantId);
-        var query = RollupRequest.From(request, time.GetUtcNow().UtcDateTime, options.Value.DefaultRollupRange);
+        var spec = RollupRequest.From(request, tenantId, time.GetUtcNow().UtcDateTime, options.Value.DefaultRollupRange);
+        var rollup = await QueryAsync(() => costRollups.RunAsync(spec, context.CancellationToken));
 
-        CostRollup rollup;
+        var response = new GetCostRollupResponse
+        {
+            TenantId = tenantId,
+            StartTime = Timestamp.FromDateTime(spec.Start),
+            EndTime = Timestamp.FromDateTime(spec.End),
+            Totals = rollup.Totals,
+            Granularity = request.Granularity,
+        };
+        response.Rows.AddRange(rollup.Rows);
+        response.Series.AddRange(rollup.Series);
+        return response;
+    }
+
+    /// <summary>Runs a database query; a database outage is UNAVAILABLE (retry later), not an internal error.</summary>
+    private async Task<T> QueryAsync<T>(Func<Task<T>> query)
+    {
         try
         {
-            rollup = await costRollups.RunAsync(tenantId, query.Start, query.End, query.Grouping, context.CancellationToken);
+            return await query();
         }
         catch (Exception ex) when (DatabaseFailure.IsTransient(ex))
         {
             LogDatabaseFailure(logger, ex.GetType().Name, ex.Message);
             throw new RpcException(new Status(StatusCode.Unavailable, "The analytics database is unavailable; retry later."));
         }
-
-        var response = new GetCostRollupResponse
-        {
-            TenantId = tenantId,
-            StartTime = Timestamp.FromDateTime(query.Start),
-            EndTime = Timestamp.FromDateTime(query.End),
-            Totals = rollup.Totals,
-        };
-        response.Rows.AddRange(rollup.Rows);
-        return response;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rollup query failed: database failure {ErrorType}: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analytics query failed: database failure {ErrorType}: {Reason}")]
     private static partial void LogDatabaseFailure(ILogger logger, string errorType, string reason);
 }

@@ -70,17 +70,27 @@ internal sealed class UsageColumns
     public string[] Attempts { get; }
 
     /// <summary>Validates every event (throwing <see cref="InvalidUsageException"/> for the first bad one) and
-    /// lays the batch out in columns.</summary>
+    /// lays the batch out in columns, ordered by event id: concurrent batches with overlapping events then take
+    /// their row locks in the same order and cannot deadlock on each other.</summary>
     public static UsageColumns FromBatch(UsageBatch batch)
     {
         var events = batch.Events;
-        var columns = new UsageColumns(events.Count);
-        using var json = new UsageJson();
+        var parsed = new ValidatedUsageEvent[events.Count];
+        var order = new int[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
-            var usage = events[i];
-            var parsed = UsageEventValidator.Validate(usage, i);
-            columns.EventIds[i] = parsed.EventId;
+            parsed[i] = UsageEventValidator.Validate(events[i], i);
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => parsed[a].EventId.CompareTo(parsed[b].EventId));
+        var columns = new UsageColumns(events.Count);
+        using var json = new UsageJson();
+        for (var i = 0; i < order.Length; i++)
+        {
+            var usage = events[order[i]];
+            var valid = parsed[order[i]];
+            columns.EventIds[i] = valid.EventId;
             columns.TenantIds[i] = usage.TenantId;
             columns.ApiKeyIds[i] = usage.ApiKeyId;
             columns.VirtualKeyIds[i] = usage.VirtualKeyId;
@@ -99,11 +109,11 @@ internal sealed class UsageColumns
             columns.OutputTokens[i] = usage.OutputTokens;
             columns.ReasoningTokens[i] = usage.ReasoningTokens;
             columns.TokensEstimated[i] = usage.TokensEstimated;
-            columns.CostsUsd[i] = parsed.CostUsd;
-            columns.SavedCostsUsd[i] = parsed.SavedCostUsd;
+            columns.CostsUsd[i] = valid.CostUsd;
+            columns.SavedCostsUsd[i] = valid.SavedCostUsd;
             columns.PriceVersions[i] = usage.PriceVersion;
             columns.Priced[i] = usage.Priced;
-            columns.StartedAt[i] = parsed.StartedAt;
+            columns.StartedAt[i] = valid.StartedAt;
             columns.LatenciesUs[i] = usage.LatencyUs;
             columns.TimesToFirstByteUs[i] = usage.TimeToFirstByteUs;
             columns.TraceIds[i] = usage.TraceId;

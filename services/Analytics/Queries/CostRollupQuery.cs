@@ -1,91 +1,121 @@
+using System.Data;
 using Gateway.Contracts;
 using Gateway.Contracts.Analytics.V1;
+using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 
 namespace Gateway.Analytics.Queries;
 
-/// <summary>Sums one tenant's usage events over [start, end) per group, and the totals, in one statement (GROUPING
-/// SETS), so rows and totals come from the same snapshot. Money is summed as numeric and read as decimal: exact.</summary>
+/// <summary>Answers a rollup (see <see cref="CostRollupSql"/>): the sums, then the latency histograms of the same
+/// groups, in one read-only REPEATABLE READ transaction so both see the same snapshot. Money is summed as numeric and
+/// read as decimal: exact.</summary>
 internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
 {
-    private static readonly string ByProvider = BuildSql(RollupGrouping.Provider);
-    private static readonly string ByModel = BuildSql(RollupGrouping.Model);
-    private static readonly string ByProviderAndModel = BuildSql(RollupGrouping.ProviderAndModel);
-
-    public async Task<CostRollup> RunAsync(string tenantId, DateTime start, DateTime end, RollupGrouping grouping,
-        CancellationToken cancellationToken)
+    public async Task<CostRollup> RunAsync(RollupSpec spec, CancellationToken cancellationToken)
     {
-        var sql = grouping switch
-        {
-            RollupGrouping.Provider => ByProvider,
-            RollupGrouping.Model => ByModel,
-            _ => ByProviderAndModel,
-        };
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenantId });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = start });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = end });
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
 
         var rows = new List<CostRollupRow>();
+        var series = new List<CostRollupRow>();
         CostRollupRow? totals = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var byGroup = new Dictionary<GroupKey, CostRollupRow>();
+        await using (var sums = new NpgsqlCommand(null, connection, transaction))
         {
-            var row = new CostRollupRow
+            CostRollupSql.BuildSums(sums, spec);
+            await using var reader = await sums.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                Provider = reader.IsDBNull(0) ? "" : reader.GetString(0),
-                Model = reader.IsDBNull(1) ? "" : reader.GetString(1),
-                Requests = reader.GetInt64(3),
-                Errors = reader.GetInt64(4),
-                InputTokens = reader.GetInt64(5),
-                CachedInputTokens = reader.GetInt64(6),
-                CacheWriteTokens = reader.GetInt64(7),
-                OutputTokens = reader.GetInt64(8),
-                ReasoningTokens = reader.GetInt64(9),
-                CostUsd = ExactDecimal.ToText(reader.GetDecimal(10)),
-                SavedCostUsd = ExactDecimal.ToText(reader.GetDecimal(11)),
-            };
-            if (reader.GetBoolean(2))
-            {
-                totals = row;
-            }
-            else
-            {
-                rows.Add(row);
+                var row = ReadSums(reader);
+                var kind = reader.GetInt32(CostRollupSql.Kind);
+                switch (kind)
+                {
+                    case CostRollupSql.TotalsKind:
+                        totals = row;
+                        break;
+                    case CostRollupSql.SeriesKind:
+                        row.BucketStart = Timestamp.FromDateTime(reader.GetDateTime(CostRollupSql.Bucket));
+                        series.Add(row);
+                        break;
+                    default:
+                        rows.Add(row);
+                        break;
+                }
+
+                byGroup[GroupKey.Of(reader, kind)] = row;
             }
         }
 
+        await using (var latency = new NpgsqlCommand(null, connection, transaction))
+        {
+            CostRollupSql.BuildLatency(latency, spec);
+            await using var reader = await latency.ExecuteReaderAsync(cancellationToken);
+            var histograms = new Dictionary<GroupKey, long[]>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var key = GroupKey.Of(reader, reader.GetInt32(CostRollupSql.Kind));
+                if (!histograms.TryGetValue(key, out var histogram))
+                {
+                    histograms[key] = histogram = new long[LatencyHistogram.Buckets];
+                }
+
+                var bucket = Math.Clamp(reader.GetInt32(CostRollupSql.LatencyBucket) - 1, 0, LatencyHistogram.Buckets - 1);
+                histogram[bucket] += reader.GetInt64(CostRollupSql.LatencyCount);
+            }
+
+            foreach (var (key, histogram) in histograms)
+            {
+                if (byGroup.TryGetValue(key, out var row))
+                {
+                    row.LatencyP50Us = LatencyHistogram.Percentile(histogram, 0.50);
+                    row.LatencyP95Us = LatencyHistogram.Percentile(histogram, 0.95);
+                    row.LatencyP99Us = LatencyHistogram.Percentile(histogram, 0.99);
+                }
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+
         // The empty grouping set always yields a totals row; the fallback only guards the contract.
-        return new CostRollup(rows, totals ?? new CostRollupRow { CostUsd = "0", SavedCostUsd = "0" });
+        return new CostRollup(rows, series, totals ?? new CostRollupRow { CostUsd = "0", SavedCostUsd = "0" });
     }
 
-    private static string BuildSql(RollupGrouping grouping)
+    private static CostRollupRow ReadSums(NpgsqlDataReader reader) => new()
     {
-        var provider = grouping.HasFlag(RollupGrouping.Provider) ? "provider" : "''::text";
-        var model = grouping.HasFlag(RollupGrouping.Model) ? "model" : "''::text";
-        var groupColumns = grouping switch
-        {
-            RollupGrouping.Provider => "provider",
-            RollupGrouping.Model => "model",
-            _ => "provider, model",
-        };
+        Provider = Text(reader, CostRollupSql.Provider),
+        Model = Text(reader, CostRollupSql.Model),
+        User = Text(reader, CostRollupSql.User),
+        ApiKeyId = Text(reader, CostRollupSql.ApiKey),
+        VirtualKeyId = Text(reader, CostRollupSql.VirtualKey),
+        MetadataValue = Text(reader, CostRollupSql.MetadataValue),
+        Requests = reader.GetInt64(CostRollupSql.Requests),
+        Errors = reader.GetInt64(CostRollupSql.Errors),
+        CacheHits = reader.GetInt64(CostRollupSql.CacheHits),
+        InputTokens = reader.GetInt64(CostRollupSql.InputTokens),
+        CachedInputTokens = reader.GetInt64(CostRollupSql.CachedInputTokens),
+        CacheWriteTokens = reader.GetInt64(CostRollupSql.CacheWriteTokens),
+        OutputTokens = reader.GetInt64(CostRollupSql.OutputTokens),
+        ReasoningTokens = reader.GetInt64(CostRollupSql.ReasoningTokens),
+        CostUsd = ExactDecimal.ToText(reader.GetDecimal(CostRollupSql.CostUsd)),
+        SavedCostUsd = ExactDecimal.ToText(reader.GetDecimal(CostRollupSql.SavedCostUsd)),
+        LatencySumUs = reader.GetInt64(CostRollupSql.LatencySumUs),
+    };
 
-        // Columns by position: 0 provider, 1 model, 2 is_total, 3 requests, 4 errors, 5-9 tokens, 10 cost, 11 saved.
-        return $"""
-            SELECT {provider} AS provider, {model} AS model, GROUPING({groupColumns}) <> 0 AS is_total,
-                   count(*) AS requests,
-                   count(*) FILTER (WHERE status_code >= 400) AS errors,
-                   coalesce(sum(input_tokens), 0)::bigint,
-                   coalesce(sum(cached_input_tokens), 0)::bigint,
-                   coalesce(sum(cache_write_tokens), 0)::bigint,
-                   coalesce(sum(output_tokens), 0)::bigint,
-                   coalesce(sum(reasoning_tokens), 0)::bigint,
-                   coalesce(sum(cost_usd), 0) AS cost_usd,
-                   coalesce(sum(saved_cost_usd), 0)
-            FROM usage_events
-            WHERE tenant_id = $1 AND started_at >= $2 AND started_at < $3
-            GROUP BY GROUPING SETS (({groupColumns}), ())
-            ORDER BY is_total, cost_usd DESC, provider, model
-            """;
+    /// <summary>A dimension column: NULL where the grouping set rolled it up (rows of coarser sets).</summary>
+    private static string Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? "" : reader.GetString(ordinal);
+
+    /// <summary>Identifies one output row (series bucket, row or totals) in both statements.</summary>
+    private readonly record struct GroupKey(int Kind, long BucketTicks, string Provider, string Model, string User,
+        string ApiKey, string VirtualKey, string MetadataValue)
+    {
+        public static GroupKey Of(NpgsqlDataReader reader, int kind) => new(
+            kind,
+            reader.IsDBNull(CostRollupSql.Bucket) ? 0 : reader.GetDateTime(CostRollupSql.Bucket).Ticks,
+            Text(reader, CostRollupSql.Provider),
+            Text(reader, CostRollupSql.Model),
+            Text(reader, CostRollupSql.User),
+            Text(reader, CostRollupSql.ApiKey),
+            Text(reader, CostRollupSql.VirtualKey),
+            Text(reader, CostRollupSql.MetadataValue));
     }
 }

@@ -98,6 +98,22 @@ public sealed class DatabaseOutageTests(IsolatedAnalyticsFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_summary_while_Config_is_unreachable_has_no_budget_and_says_so()
+    {
+        // This host's Config address points at a closed port.
+        var tenant = AnalyticsFixture.NewTenantId("noconfig");
+        using var channel = fixture.Analytics.CreateGrpcChannel();
+        await new UsageIngest.UsageIngestClient(channel).IngestAsync(
+            UsageEvents.Batch(UsageEvents.Create(tenant, "1.5", startedAt: DateTime.UtcNow.AddSeconds(-1))), AnalyticsFixture.InternalHeaders);
+
+        var summary = await new AnalyticsContract.AnalyticsClient(channel).GetTenantSummaryAsync(
+            new GetTenantSummaryRequest { TenantId = tenant }, AnalyticsFixture.AdminHeaders);
+
+        Assert.Equal(("1.5", 1L), (summary.SpendUsd, summary.Requests));
+        Assert.Equal((true, "", ""), (summary.BudgetUnavailable, summary.MonthlyBudgetUsd, summary.BudgetLeftUsd));
+    }
+
+    [Fact]
     public async Task Deliveries_without_the_app_api_token_are_refused()
     {
         using var http = fixture.Analytics.CreateHttpClient();
