@@ -20,6 +20,7 @@ internal static class GatewayCli
         root.Add(ConfigCommands.Create(output));
         root.Add(PriceCommands.Create(output));
         root.Add(UsageCommands.Create(output));
+        root.Add(CacheCommands.Create(output));
         root.Add(DemoCommands.Create(output));
         return root;
     }

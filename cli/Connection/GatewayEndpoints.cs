@@ -3,7 +3,7 @@ namespace Gateway.Cli.Connection;
 /// <summary>Where the services are and which token to present. Values come from the command line, then the
 /// environment, then the env file that ./run.sh writes (.gateway/local.env), so after ./run.sh no flag is needed.</summary>
 internal sealed record GatewayEndpoints(
-    string? KeyVault, string? Config, string? Analytics, string? AdminToken, string? ApiKey)
+    string? KeyVault, string? Config, string? Analytics, string? AdminToken, string? ApiKey, string? Cache = null)
 {
     public static GatewayEndpoints Resolve(GlobalOptions.Values given)
     {
@@ -16,7 +16,8 @@ internal sealed record GatewayEndpoints(
             Pick(given.Config, "CONFIG_GRPC"),
             Pick(given.Analytics, "ANALYTICS_GRPC"),
             Pick(given.AdminToken, "ADMIN_TOKEN"),
-            Pick(given.ApiKey, "GATEWAY_API_KEY"));
+            Pick(given.ApiKey, "GATEWAY_API_KEY"),
+            Pick(given.Cache, "CACHE_GRPC"));
     }
 
     public static string Require(string? value, string what, string flag) =>

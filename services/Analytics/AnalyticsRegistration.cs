@@ -63,6 +63,7 @@ internal static class AnalyticsRegistration
         app.MapGrpcService<UsageIngestService>();
         app.MapGrpcService<AnalyticsQueryService>();
         app.MapGatewayGrpcDefaults();
+        Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;
     }
 }

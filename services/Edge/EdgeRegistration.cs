@@ -51,6 +51,7 @@ public static class EdgeRegistration
         services.AddSingleton<ProviderRegistry>();
 
         builder.AddRequestLimits();
+        Caching.ResponseCacheRegistration.AddResponseCache(builder);
 
         Routing.RoutingRegistration.AddRouting(builder);
         services.AddSingleton<TokenEstimator>();

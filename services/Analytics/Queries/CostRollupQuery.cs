@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Gateway.Analytics.Queries;
 
-/// <summary>Answers a rollup (see <see cref="CostRollupSql"/>): the sums, then the latency histograms of the same
+/// <summary>Answers a rollup (see <see cref="CostRollupSql"/>): the sums, then the latency percentiles of the same
 /// groups, in one read-only REPEATABLE READ transaction so both see the same snapshot. Money is summed as numeric and
 /// read as decimal: exact.</summary>
 internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
@@ -50,26 +50,13 @@ internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
         {
             CostRollupSql.BuildLatency(latency, spec);
             await using var reader = await latency.ExecuteReaderAsync(cancellationToken);
-            var histograms = new Dictionary<GroupKey, long[]>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                var key = GroupKey.Of(reader, reader.GetInt32(CostRollupSql.Kind));
-                if (!histograms.TryGetValue(key, out var histogram))
+                if (byGroup.TryGetValue(GroupKey.Of(reader, reader.GetInt32(CostRollupSql.Kind)), out var row))
                 {
-                    histograms[key] = histogram = new long[LatencyHistogram.Buckets];
-                }
-
-                var bucket = Math.Clamp(reader.GetInt32(CostRollupSql.LatencyBucket) - 1, 0, LatencyHistogram.Buckets - 1);
-                histogram[bucket] += reader.GetInt64(CostRollupSql.LatencyCount);
-            }
-
-            foreach (var (key, histogram) in histograms)
-            {
-                if (byGroup.TryGetValue(key, out var row))
-                {
-                    row.LatencyP50Us = LatencyHistogram.Percentile(histogram, 0.50);
-                    row.LatencyP95Us = LatencyHistogram.Percentile(histogram, 0.95);
-                    row.LatencyP99Us = LatencyHistogram.Percentile(histogram, 0.99);
+                    row.LatencyP50Us = Representative(reader, CostRollupSql.P50Bucket);
+                    row.LatencyP95Us = Representative(reader, CostRollupSql.P95Bucket);
+                    row.LatencyP99Us = Representative(reader, CostRollupSql.P99Bucket);
                 }
             }
         }
@@ -100,6 +87,11 @@ internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
         SavedCostUsd = ExactDecimal.ToText(reader.GetDecimal(CostRollupSql.SavedCostUsd)),
         LatencySumUs = reader.GetInt64(CostRollupSql.LatencySumUs),
     };
+
+    /// <summary>The latency reported for a percentile's 1-based histogram bucket (0 if the group had no cells).</summary>
+    private static long Representative(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
+        ? 0
+        : LatencyHistogram.Representative(Math.Clamp(reader.GetInt32(ordinal) - 1, 0, LatencyHistogram.Buckets - 1));
 
     /// <summary>A dimension column: NULL where the grouping set rolled it up (rows of coarser sets).</summary>
     private static string Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? "" : reader.GetString(ordinal);

@@ -5,9 +5,10 @@ using Npgsql;
 namespace Gateway.Analytics.Queries;
 
 /// <summary>Builds the two statements that answer a rollup: the sums (rows, series and totals from one GROUPING SETS
-/// query) and the latency histogram cells of the same groups (for the percentiles). Whole hours come from the hourly
-/// rollup tables (the narrow per-model ones when only provider and model matter); the partial hours at the edges of
-/// the range come from the request log (a few rows, through the tenant/time index), so any range is exact. A metadata
+/// query) and the latency histogram cells of the same groups (for the percentiles). Whole UTC days come from a daily
+/// rollup when one holds the groups and the series is daily or coarser (see <see cref="RollupTables"/>), whole hours
+/// from the hourly rollups (the narrow per-model ones when only provider and model matter), and the partial hours at
+/// the edges of the range from the request log (a few rows, through the tenant/time index), so any range is exact. A metadata
 /// grouping or filter reads the request log for the whole range (metadata is not rolled up). Only whitelisted column
 /// names are spliced into the text; every value is a parameter.</summary>
 internal static class CostRollupSql
@@ -19,8 +20,8 @@ internal static class CostRollupSql
     public const int Requests = 8, Errors = 9, CacheHits = 10, InputTokens = 11, CachedInputTokens = 12, CacheWriteTokens = 13,
         OutputTokens = 14, ReasoningTokens = 15, CostUsd = 16, SavedCostUsd = 17, LatencySumUs = 18;
 
-    /// <summary>Measures of the histogram statement: the latency bucket (1-based) and its request count.</summary>
-    public const int LatencyBucket = 8, LatencyCount = 9;
+    /// <summary>Measures of the latency statement: the buckets (1-based) holding p50, p95 and p99.</summary>
+    public const int P50Bucket = 8, P95Bucket = 9, P99Bucket = 10;
 
     /// <summary>Values of the Kind column.</summary>
     public const int SeriesKind = 0, RowKind = 1, TotalsKind = 2;
@@ -58,24 +59,39 @@ internal static class CostRollupSql
 
     /// <summary>The sums: one row per series bucket and group, per group, and the totals.</summary>
     public static void BuildSums(NpgsqlCommand command, RollupSpec spec) =>
-        Build(command, spec, ByModelOnly(spec) ? "usage_rollup_model_hourly" : "usage_rollup_hourly", RolledUpSums, RawSums,
-            SumsSelect, extraGroup: null, orderBy: "cost_usd DESC");
+        Build(command, spec, RollupTables.Sums(spec), RolledUpSums, RawSums, SumsSelect, extraGroup: null,
+            orderBy: "cost_usd DESC");
 
-    /// <summary>The histogram cells: (bucket, group, latency bucket) -> requests, for the same sets as the sums.</summary>
-    public static void BuildLatency(NpgsqlCommand command, RollupSpec spec) =>
-        Build(command, spec, ByModelOnly(spec) ? "usage_rollup_model_latency_hourly" : "usage_rollup_latency_hourly",
-            "bucket AS latency_bucket, requests",
+    /// <summary>The latency percentiles of the same sets as the sums: per output row the histogram bucket (1-based)
+    /// holding p50, p95 and p99. Computed in the database from the histogram cells, so three numbers per row leave it
+    /// instead of every cell (a daily series by user has about as many cells as requests). Nearest rank, as
+    /// <see cref="LatencyHistogram.Percentile"/>: the first bucket whose running count reaches ceil(q * n), with q * n
+    /// in float8 like the C# double.</summary>
+    public static void BuildLatency(NpgsqlCommand command, RollupSpec spec)
+    {
+        Build(command, spec, RollupTables.Latency(spec), "bucket AS latency_bucket, requests",
             "analytics_latency_bucket(latency_us) AS latency_bucket, 1::bigint AS requests",
-            "latency_bucket, sum(requests)::bigint", extraGroup: "latency_bucket", orderBy: "latency_bucket");
+            "latency_bucket, sum(requests)::bigint", extraGroup: "latency_bucket", orderBy: null);
+        const string Group = "b, provider, model, requester, api_key_id, virtual_key_id, meta, kind";
+        command.CommandText = $"""
+            WITH cells ({Group}, latency_bucket, n) AS (
+            {command.CommandText}
+            ), ranked AS (
+                SELECT *, (sum(n) OVER (PARTITION BY {Group} ORDER BY latency_bucket))::float8 AS seen,
+                       (sum(n) OVER (PARTITION BY {Group}))::float8 AS total
+                FROM cells
+            )
+            SELECT {Group},
+                   min(latency_bucket) FILTER (WHERE seen >= ceil(0.50::float8 * total)),
+                   min(latency_bucket) FILTER (WHERE seen >= ceil(0.95::float8 * total)),
+                   min(latency_bucket) FILTER (WHERE seen >= ceil(0.99::float8 * total))
+            FROM ranked
+            GROUP BY {Group}
+            """;
+    }
 
-    /// <summary>True when the question needs no dimension beyond provider and model: the narrow per-model rollups
-    /// (far fewer rows) can answer it.</summary>
-    private static bool ByModelOnly(RollupSpec spec) =>
-        (spec.GroupBy & ~(RollupDimensions.Provider | RollupDimensions.Model)) == 0
-        && spec.Filter is { Users.Count: 0, ApiKeyIds.Count: 0, VirtualKeyIds.Count: 0, Metadata.Count: 0 };
-
-    private static void Build(NpgsqlCommand command, RollupSpec spec, string rollupTable, string rolledUpMeasures,
-        string rawMeasures, string aggregates, string? extraGroup, string orderBy)
+    private static void Build(NpgsqlCommand command, RollupSpec spec, RollupTables tables, string rolledUpMeasures,
+        string rawMeasures, string aggregates, string? extraGroup, string? orderBy)
     {
         var parameters = new SqlParameters(command.Parameters);
         var tenant = parameters.Add(spec.TenantId);
@@ -103,26 +119,50 @@ internal static class CostRollupSql
         }
         else
         {
-            // Whole hours [firstHour, lastHour) from the rollups; the rest of [Start, End) from the log. When the
-            // range lies within one hour both raw intervals are the whole range: one scan with OR counts each row once.
+            // Each part of [Start, End) from the coarsest source that holds it whole, one plain range per branch (an
+            // OR of ranges would stop the planner from using the (tenant, time) keys as a range): whole days from a
+            // daily rollup when one holds the groups and the series needs no finer bucket than a day, whole hours
+            // from the hourly rollup, the minutes at either edge from the log. Empty parts are left out.
+            var parts = new List<string>();
+            void Part(string table, string timeColumn, string dimensions, string measures, DateTime from, DateTime to)
+            {
+                if (from < to)
+                {
+                    parts.Add($"""
+                        SELECT {timeColumn} AS t, {dimensions}, '' AS meta, {measures}
+                        FROM {table}
+                        WHERE tenant_id = {tenant} AND {timeColumn} >= {parameters.Add(from)} AND {timeColumn} < {parameters.Add(to)}{filter}
+                        """);
+                }
+            }
+
+            void Raw(DateTime from, DateTime to) => Part("usage_events", "started_at", RawDimensions, rawMeasures, from, to);
+            void Hourly(DateTime from, DateTime to) => Part(tables.Hourly, "hour", tables.HourlyDimensions, rolledUpMeasures, from, to);
+
             var firstHour = CeilingHour(spec.Start);
             var lastHour = FloorHour(spec.End);
-            var rawHeadEnd = firstHour < spec.End ? firstHour : spec.End;
-            var rawTailStart = lastHour > spec.Start ? lastHour : spec.Start;
-            var rolledUpDimensions = ByModelOnly(spec)
-                ? "provider, model, ''::text AS requester, ''::text AS api_key_id, ''::text AS virtual_key_id"
-                : RawDimensions;
-            source = $"""
-                SELECT hour AS t, {rolledUpDimensions}, '' AS meta, {rolledUpMeasures}
-                FROM {rollupTable}
-                WHERE tenant_id = {tenant} AND hour >= {parameters.Add(firstHour)} AND hour < {parameters.Add(lastHour)}{filter}
-                UNION ALL
-                SELECT started_at AS t, {RawDimensions}, '' AS meta, {rawMeasures}
-                FROM usage_events
-                WHERE tenant_id = {tenant}
-                  AND ((started_at >= {parameters.Add(spec.Start)} AND started_at < {parameters.Add(rawHeadEnd)})
-                       OR (started_at >= {parameters.Add(rawTailStart)} AND started_at < {parameters.Add(spec.End)})){filter}
-                """;
+            var firstDay = CeilingDay(spec.Start);
+            var lastDay = FloorDay(spec.End);
+            if (firstHour >= lastHour)
+            {
+                Raw(spec.Start, spec.End);
+            }
+            else if (tables.Daily is not null && spec.Granularity != RollupGranularity.Hour && firstDay < lastDay)
+            {
+                Raw(spec.Start, firstHour);
+                Hourly(firstHour, firstDay);
+                Part(tables.Daily, "day", tables.DailyDimensions!, rolledUpMeasures, firstDay, lastDay);
+                Hourly(lastDay, lastHour);
+                Raw(lastHour, spec.End);
+            }
+            else
+            {
+                Raw(spec.Start, firstHour);
+                Hourly(firstHour, lastHour);
+                Raw(lastHour, spec.End);
+            }
+
+            source = string.Join("\nUNION ALL\n", parts);
         }
 
         var groupColumns = new List<string>();
@@ -155,7 +195,7 @@ internal static class CostRollupSql
             SELECT {(series ? "b" : "NULL::timestamptz")}, {select}{kind} AS kind, {aggregates}
             FROM bucketed
             GROUP BY GROUPING SETS ({groupingSets})
-            ORDER BY kind, {(series ? "b, " : "")}{orderBy}, {groups}
+            {(orderBy is null ? "" : $"ORDER BY kind, {(series ? "b, " : "")}{orderBy}, {groups}")}
             """;
     }
 
@@ -188,19 +228,27 @@ internal static class CostRollupSql
     public static string MetadataJson(IReadOnlyDictionary<string, string> metadata) =>
         JsonSerializer.Serialize(metadata, QueryJsonContext.Default.IReadOnlyDictionaryStringString);
 
-    private static DateTime FloorHour(DateTime value) => new(value.Ticks - value.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+    private static DateTime FloorHour(DateTime value) => Floor(value, TimeSpan.TicksPerHour);
 
-    private static DateTime CeilingHour(DateTime value)
+    private static DateTime CeilingHour(DateTime value) => Ceiling(value, TimeSpan.TicksPerHour);
+
+    private static DateTime FloorDay(DateTime value) => Floor(value, TimeSpan.TicksPerDay);
+
+    private static DateTime CeilingDay(DateTime value) => Ceiling(value, TimeSpan.TicksPerDay);
+
+    private static DateTime Floor(DateTime value, long unitTicks) => new(value.Ticks - value.Ticks % unitTicks, DateTimeKind.Utc);
+
+    private static DateTime Ceiling(DateTime value, long unitTicks)
     {
-        var floor = FloorHour(value);
+        var floor = Floor(value, unitTicks);
         if (floor == value)
         {
             return floor;
         }
 
-        // In the last hour of year 9999: no whole hour follows, so the whole range is read from the log.
-        return floor.Ticks > DateTime.MaxValue.Ticks - TimeSpan.TicksPerHour
+        // In the last unit of year 9999: no whole unit follows, so the rest of the range is read from finer sources.
+        return floor.Ticks > DateTime.MaxValue.Ticks - unitTicks
             ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
-            : floor.AddHours(1);
+            : floor.AddTicks(unitTicks);
     }
 }

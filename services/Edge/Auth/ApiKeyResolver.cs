@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Auth;
 
-/// <summary>Gateway API key to tenant, through KeyVault, cached in-process (positive and negative answers).</summary>
+/// <summary>Gateway API key to tenant, through KeyVault, cached in-process (positive and negative answers); while
+/// KeyVault is down a known key keeps its last resolution (<see cref="KeyResolutionCache.TryServeStale{T}"/>).</summary>
 internal sealed partial class ApiKeyResolver(
     KeyVault.KeyVaultClient keyVault,
     KeyResolutionCache cache,
@@ -46,6 +47,11 @@ internal sealed partial class ApiKeyResolver(
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            if (cache.TryServeStale<CallerIdentity>(cacheKey, ex.StatusCode, "keyvault", out var stale))
+            {
+                return stale;
+            }
+
             LogKeyVaultFailed(logger, ex.StatusCode, ex.Status.Detail);
             return GatewayError.DependencyUnavailable("keyvault");
         }

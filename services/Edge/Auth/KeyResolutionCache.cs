@@ -1,30 +1,101 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Edge.Options;
+using Grpc.Core;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Auth;
 
-/// <summary>The in-process cache of KeyVault answers (positive and negative), bounded in entries. Gateway keys are
-/// cached under their SHA-256, so no plaintext key sits in the cache's key set.</summary>
-internal sealed class KeyResolutionCache(IOptions<EdgeOptions> options) : IDisposable
+/// <summary>The in-process cache of KeyVault and Config answers (positive and negative), bounded in entries. Gateway
+/// keys are cached under their SHA-256, so no plaintext key sits in the cache's key set.
+/// <para>Each positive answer has a fresh-until (its TTL) and a stale-until (<see cref="EdgeOptions.StaleIfErrorFor"/>
+/// later): <see cref="TryGet{T}"/> only returns fresh answers, and a reader whose refresh fails because the
+/// dependency is down falls back on <see cref="TryServeStale{T}"/>. <see cref="Remove"/> and <see cref="Clear"/>
+/// (Watch events, revocations, deletions) drop both, so an invalidated answer is never served again. Negative
+/// answers are never kept stale: a key created during an outage must not be refused as unknown.</para></summary>
+internal sealed partial class KeyResolutionCache(
+    IOptions<EdgeOptions> options,
+    IMeterFactory? meterFactory = null,
+    ILogger<KeyResolutionCache>? logger = null) : IDisposable
 {
+    public const string MeterName = "Gateway.Edge.KeyCache";
+    public const string StaleServedName = "gateway.edge.cache.stale_served";
+
+    private static readonly long WarningIntervalMs = (long)TimeSpan.FromSeconds(10).TotalMilliseconds;
+
+    private readonly EdgeOptions _options = options.Value;
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = options.Value.KeyCacheEntries });
+    private readonly Counter<long>? _staleServed = meterFactory?.Create(MeterName).CreateCounter<long>(StaleServedName, "{answer}",
+        "Cached answers served after their TTL because KeyVault or Config was unavailable (dependency; kind: api, vk, policy, config).");
 
-    public bool TryGet<T>(string key, out T? value) => _cache.TryGetValue(key, out value);
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private long _lastWarningMs = long.MinValue / 2;
 
+    public bool TryGet<T>(string key, out T? value)
+    {
+        if (_cache.TryGetValue(key, out Entry? entry) && entry is not null && entry.IsFresh(Environment.TickCount64)
+            && (entry.Value is null || entry.Value is T))
+        {
+            value = entry.Value is T typed ? typed : default;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Caches <paramref name="value"/> for <paramref name="ttl"/>; a non-null value is kept a further
+    /// <see cref="EdgeOptions.StaleIfErrorFor"/> for <see cref="TryServeStale{T}"/>. A zero TTL caches nothing.</summary>
     public void Set<T>(string key, T value, TimeSpan ttl)
     {
-        if (ttl > TimeSpan.Zero)
+        if (ttl <= TimeSpan.Zero)
         {
-            _cache.Set(key, value, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ttl, Size = 1 });
+            return;
         }
+
+        var lifetime = value is null ? ttl : ttl + _options.StaleIfErrorFor;
+        var entry = new Entry(value, Environment.TickCount64 + (long)ttl.TotalMilliseconds);
+        _cache.Set(key, entry, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 });
     }
+
+    /// <summary>After a failed refresh: the last known good answer if the failure means the dependency is down
+    /// (not an answer about the key) and the answer is within its stale window. Serving it also postpones the
+    /// next refresh by <see cref="EdgeOptions.StaleRetryInterval"/>, so an outage costs one timeout per entry and
+    /// interval instead of one per request. Logged (throttled) and counted.</summary>
+    public bool TryServeStale<T>(string key, StatusCode failure, string dependency, [NotNullWhen(true)] out T? value) where T : class
+    {
+        value = null;
+        if (!IsOutage(failure) || !_cache.TryGetValue(key, out Entry? entry) || entry?.Value is not T stale)
+        {
+            return false;
+        }
+
+        var now = Environment.TickCount64;
+        entry.Postpone(now + (long)_options.StaleRetryInterval.TotalMilliseconds);
+        value = stale;
+        _staleServed?.Add(1, new KeyValuePair<string, object?>("dependency", dependency), new KeyValuePair<string, object?>("kind", KindOf(key)));
+        var last = Interlocked.Read(ref _lastWarningMs);
+        if (now - last >= WarningIntervalMs && Interlocked.CompareExchange(ref _lastWarningMs, now, last) == last)
+        {
+            LogServingStale(_logger, dependency, failure, _options.StaleIfErrorFor);
+        }
+
+        return true;
+    }
+
+    /// <summary>Failures that say the dependency (or its database) is unreachable or broken, as opposed to an answer
+    /// such as NOT_FOUND or a refusal of our credentials.</summary>
+    public static bool IsOutage(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+        or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.Cancelled;
 
     public void Remove(string key) => _cache.Remove(key);
 
-    /// <summary>Drops everything (a Watch stream reconnected and changes may have been missed).</summary>
+    /// <summary>Drops everything, stale copies included (a key was revoked, or a Watch stream reconnected and changes
+    /// may have been missed).</summary>
     public void Clear() => _cache.Clear();
 
     public static string ApiKeyCacheKey(string apiKey)
@@ -45,4 +116,22 @@ internal sealed class KeyResolutionCache(IOptions<EdgeOptions> options) : IDispo
     public static string ConfigCacheKey(string tenantId, string configId) => string.Concat("config:", tenantId, "\n", configId);
 
     public void Dispose() => _cache.Dispose();
+
+    private static string KindOf(string key) => key.AsSpan().IndexOf(':') is > 0 and var colon ? key[..colon] : "other";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Dependency} is unavailable ({StatusCode}); serving cached answers up to {StaleFor} past their TTL")]
+    private static partial void LogServingStale(ILogger logger, string dependency, StatusCode statusCode, TimeSpan staleFor);
+
+    /// <summary>A cached answer. Postponing its refresh changes the entry in place instead of replacing it, so a
+    /// concurrent <see cref="Remove"/> can never be undone.</summary>
+    private sealed class Entry(object? value, long freshUntilMs)
+    {
+        private long _freshUntilMs = freshUntilMs;
+
+        public object? Value { get; } = value;
+
+        public bool IsFresh(long nowMs) => nowMs < Volatile.Read(ref _freshUntilMs);
+
+        public void Postpone(long untilMs) => Volatile.Write(ref _freshUntilMs, untilMs);
+    }
 }

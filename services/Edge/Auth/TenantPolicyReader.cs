@@ -7,7 +7,8 @@ using ConfigV1 = Gateway.Contracts.Config.V1;
 namespace Gateway.Edge.Auth;
 
 /// <summary>A tenant's policy from Config, cached in-process (<see cref="EdgeOptions.TenantPolicyCacheTtl"/>): a
-/// policy change reaches the Edge within that time. Only requests that need the policy (custom hosts) ask for it.</summary>
+/// policy change reaches the Edge within that time (at once through the Watch stream). While Config is down the last
+/// known policy stays in force (<see cref="KeyResolutionCache.TryServeStale{T}"/>).</summary>
 internal sealed partial class TenantPolicyReader(
     ConfigV1.Config.ConfigClient config,
     KeyResolutionCache cache,
@@ -34,6 +35,11 @@ internal sealed partial class TenantPolicyReader(
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            if (cache.TryServeStale<TenantPolicy>(cacheKey, ex.StatusCode, "config", out var stale))
+            {
+                return stale;
+            }
+
             // Failing closed: without the policy no custom host is allowed.
             LogConfigFailed(logger, ex.StatusCode, ex.Status.Detail);
             return GatewayError.DependencyUnavailable("config");

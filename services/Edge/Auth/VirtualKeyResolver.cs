@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Auth;
 
-/// <summary>A tenant's virtual key to its provider credential, through KeyVault, cached in-process.</summary>
+/// <summary>A tenant's virtual key to its provider credential, through KeyVault, cached in-process (last known good
+/// answer while KeyVault is down).</summary>
 internal sealed partial class VirtualKeyResolver(
     KeyVault.KeyVaultClient keyVault,
     KeyResolutionCache cache,
@@ -46,6 +47,11 @@ internal sealed partial class VirtualKeyResolver(
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            if (cache.TryServeStale<ProviderTarget>(cacheKey, ex.StatusCode, "keyvault", out var stale))
+            {
+                return stale;
+            }
+
             LogKeyVaultFailed(logger, ex.StatusCode, ex.Status.Detail);
             return GatewayError.DependencyUnavailable("keyvault");
         }

@@ -16,7 +16,13 @@ public static class ResponseCacheRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddInternalGrpcClient<CacheV1.Cache.CacheClient>("cache");
+        // Without the default resilience handler: the cache has its own short deadlines and fails open, so a retry
+        // can never answer within them; it only held every lookup to its deadline while the Cache service was down
+        // and added its pipeline's cost to every hit. RemoveAllResilienceHandlers is marked experimental (see
+        // ChangeWatchRegistration); an API change would show up here at build time.
+#pragma warning disable EXTEXP0001
+        services.AddInternalGrpcClient<CacheV1.Cache.CacheClient>("cache").RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         services.AddSingleton<ResponseCacheMetrics>();
         services.AddSingleton<CacheWarnings>();
         services.AddSingleton<CachePutQueue>();

@@ -8,6 +8,7 @@ namespace Gateway.Edge.Changes;
 internal sealed partial class ChangeInvalidator(
     KeyResolutionCache cache,
     PriceRefreshSignal prices,
+    PriceCatalog catalog,
     ChangeMetrics metrics,
     ILogger<ChangeInvalidator> logger)
 {
@@ -23,15 +24,22 @@ internal sealed partial class ChangeInvalidator(
                 cache.Remove(KeyResolutionCache.PolicyCacheKey(change.TenantId));
                 metrics.Invalidated("policy");
                 break;
+            case ConfigV1.ChangeKind.Prices when change.TenantId.Length > 0:
+                // A tenant's negotiated price: the list prices are unchanged, only merged books are reloaded.
+                catalog.InvalidateTenants();
+                metrics.Invalidated("prices");
+                break;
             case ConfigV1.ChangeKind.Prices:
-                // A new table or a tenant's override: the Edge prices with the global table, so reload that.
+                // A new table: reload it, and the tenants' books merged over the old one.
                 prices.RefreshNow();
+                catalog.InvalidateTenants();
                 metrics.Invalidated("prices");
                 break;
             case ConfigV1.ChangeKind.Ready:
                 // Live again after a gap (or for the first time): whatever changed meanwhile was never heard.
                 cache.Clear();
                 prices.RefreshNow();
+                catalog.InvalidateTenants();
                 metrics.Invalidated("ready");
                 break;
             default:

@@ -6,7 +6,7 @@ namespace Gateway.Edge.Changes;
 /// broken stream misses.</summary>
 public sealed record ChangeWatchOptions
 {
-    public const string SectionName = "ChangeWatch";
+    public const string SectionName = "Edge:ChangeWatch";
 
     /// <summary>Off only for tests or an Edge that must not hold a stream open; the TTLs then do all the work.</summary>
     public bool Enabled { get; init; } = true;

@@ -31,6 +31,12 @@ internal sealed class RequestRecord(string endpoint, string traceId)
 
     public bool Stream { get; set; }
 
+    /// <summary>HIT, MISS or REFRESH when the request used the response cache; empty when it did not.</summary>
+    public string CacheStatus { get; set; } = "";
+
+    /// <summary>On a cache hit: the price of the stored answer's tokens, which the hit did not pay.</summary>
+    public decimal SavedCostUsd { get; set; }
+
     /// <summary>The status the client got (499 when it went away first).</summary>
     public int StatusCode { get; private set; } = StatusCodes.Status200OK;
 

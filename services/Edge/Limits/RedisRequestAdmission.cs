@@ -129,7 +129,7 @@ internal sealed partial class RedisRequestAdmission(
     /// <c>max_tokens</c> or <see cref="LimitOptions.DefaultOutputTokens"/>. An unpriced model is estimated at 0.</summary>
     public decimal EstimateUsd(AdmissionRequest request)
     {
-        if (prices.Current.Find(request.Provider, request.Model) is not { } rate)
+        if (prices.For(request.Caller.TenantId).Find(request.Provider, request.Model) is not { } rate)
         {
             return 0m;
         }

@@ -36,6 +36,17 @@ public sealed record EdgeOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan TenantPolicyCacheTtl { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a cached answer (gateway key, virtual key, policy, config) may still be used after its TTL
+    /// when KeyVault or Config cannot be reached (stale-on-error), so an outage of theirs or of their database does
+    /// not stop traffic. Answers dropped by a Watch event, revocation or deletion are never served. Zero disables it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan StaleIfErrorFor { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>While a stale answer is served, how long before the dependency is asked again, so an outage does not
+    /// cost every request a <see cref="DependencyTimeout"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan StaleRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often the price table is reloaded from Config in the background.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PriceRefreshInterval { get; init; } = TimeSpan.FromSeconds(60);

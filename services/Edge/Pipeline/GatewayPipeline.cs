@@ -217,7 +217,7 @@ internal sealed partial class GatewayPipeline(
             Estimate(record, input);
         }
 
-        var book = await prices.GetAsync(FirstPriceLoadWait);
+        var book = await prices.GetAsync(record.Caller.TenantId, FirstPriceLoadWait);
         var usageEvent = UsageEventBuilder.Build(record, book, end, out var cost);
         usageRecorder.Record(usageEvent);
         if (record.Admission is { } admitted)

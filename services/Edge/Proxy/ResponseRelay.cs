@@ -18,8 +18,10 @@ internal static class ResponseRelay
     /// <summary>How much of a non-JSON provider error body is quoted back to the client.</summary>
     private const int MaxQuotedErrorChars = 512;
 
+    /// <param name="assembler">When the answer is to be cached: fed every event's data (the usage chunk included,
+    /// even when the client does not get it) to rebuild the complete answer.</param>
     public static async Task RelayStreamAsync(UpstreamResponse upstream, HttpResponse response, bool forwardUsageChunk,
-        RequestRecord record, CancellationToken cancellationToken)
+        RequestRecord record, CancellationToken cancellationToken, Caching.CompletionAssembler? assembler = null)
     {
         response.StatusCode = upstream.StatusCode;
         response.Headers[HeaderNames.ContentType] = upstream.ContentType;
@@ -40,6 +42,11 @@ internal static class ResponseRelay
                 {
                     if (sseEvent.HasSingleData)
                     {
+                        if (assembler is { IsCacheable: true })
+                        {
+                            assembler.Add(sseEvent.Data);
+                        }
+
                         var chunk = ChunkInspector.Inspect(sseEvent.Data, record.Answer);
                         if (chunk.Usage is { } usage)
                         {
@@ -91,11 +98,13 @@ internal static class ResponseRelay
         }
     }
 
+    /// <param name="keepBody">When the answer is to be cached: gets a copy of the whole body as it was relayed.</param>
     public static async Task RelayBufferedAsync(UpstreamResponse upstream, HttpResponse response, RequestRecord record,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<byte[]>? keepBody = null)
     {
         using var body = new PooledBufferWriter(16 * 1024);
         await body.ReadFromAsync(upstream.Body, cancellationToken);
+        keepBody?.Invoke(body.WrittenSpan.ToArray());
         if (ChunkInspector.Inspect(body.WrittenSpan, record.Answer).Usage is { } usage)
         {
             record.Usage = usage;

@@ -17,7 +17,7 @@ internal sealed record ResolvedConfig(string? ConfigId, RouteNode Root);
 /// <summary>Which routing config a request runs: <c>x-gateway-config</c>/<c>x-portkey-config</c> holds inline JSON
 /// (starting with '{'; validated with the schema Config stores, parsed configs kept in a small bounded cache) or a
 /// config id (fetched from Config, cached in <see cref="KeyResolutionCache"/> under
-/// <see cref="KeyResolutionCache.ConfigCacheKey"/> so Config's Watch can evict it); without the header, the tenant
+/// <see cref="KeyResolutionCache.ConfigCacheKey"/> so Config's Watch can evict it, and served stale while Config is down); without the header, the tenant
 /// policy's default config, else none.</summary>
 internal sealed partial class ConfigResolver(
     ConfigV1.Config.ConfigClient config,
@@ -121,6 +121,11 @@ internal sealed partial class ConfigResolver(
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
+            if (cache.TryServeStale<ResolvedConfig>(cacheKey, ex.StatusCode, "config", out var stale))
+            {
+                return stale;
+            }
+
             LogConfigFailed(logger, ex.StatusCode, ex.Status.Detail);
             return GatewayError.DependencyUnavailable("config");
         }

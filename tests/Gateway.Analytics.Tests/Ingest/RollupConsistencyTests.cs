@@ -7,7 +7,7 @@ using Npgsql;
 
 namespace Gateway.Analytics.Tests.Ingest;
 
-/// <summary>The hourly rollups equal the request log they summarise, to the last digit, whatever the delivery.</summary>
+/// <summary>The hourly and daily rollups equal the request log they summarise, to the last digit, whatever the delivery.</summary>
 [Collection(AnalyticsCollection.Name)]
 public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
 {
@@ -56,6 +56,62 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
     }
 
     [Fact]
+    public async Task Daily_series_by_user_and_by_model_over_a_range_that_cuts_days_and_hours_equal_the_log_exactly()
+    {
+        var tenant = AnalyticsFixture.NewTenantId("daily");
+        var events = RandomEvents(tenant, 1500, seed: 11);
+        foreach (var chunk in events.Chunk(500))
+        {
+            await fixture.Ingest.IngestAsync(UsageEvents.Batch(chunk), AnalyticsFixture.InternalHeaders);
+        }
+
+        // Raw minutes, whole hours, whole days (read from the daily rollups), whole hours, raw minutes.
+        var start = RangeStart.AddMinutes(17).AddSeconds(3);
+        var end = RangeEnd.AddMinutes(-41);
+        var inside = events.Where(e => e.StartedAt.ToDateTime() >= start && e.StartedAt.ToDateTime() < end).ToList();
+        Assert.True(end.Date > start.Date.AddDays(1), "the range must hold a whole UTC day");
+
+        foreach (var (groupBy, dimension) in new (GroupBy, Func<UsageEvent, string>)[] { (GroupBy.User, e => e.User), (GroupBy.Model, e => e.Model) })
+        {
+            Task<GetCostRollupResponse> Rollup(Granularity granularity) => fixture.Query.GetCostRollupAsync(new GetCostRollupRequest
+            {
+                TenantId = tenant,
+                StartTime = Timestamp.FromDateTime(start),
+                EndTime = Timestamp.FromDateTime(end),
+                Granularity = granularity,
+                GroupBy = { groupBy },
+            }, AnalyticsFixture.AdminHeaders).ResponseAsync;
+            var rollup = await Rollup(Granularity.Day);
+            // An hourly series cannot use the daily tables: its rows come from the hourly ones and the log alone.
+            var fromHours = await Rollup(Granularity.Hour);
+            string Key(CostRollupRow row) => groupBy == GroupBy.User ? row.User : row.Model;
+
+            Assert.Equal(Expected(inside), Measures(rollup.Totals));
+            Assert.Equal(inside.Select(dimension).Distinct().Count(), rollup.Rows.Count);
+            foreach (var row in rollup.Rows)
+            {
+                Assert.Equal(Expected(inside.Where(e => dimension(e) == Key(row))), Measures(row));
+                Assert.True(row.LatencyP50Us > 0 && row.LatencyP50Us <= row.LatencyP99Us);
+            }
+
+            static (string, long, long, long, long) Percentiles(CostRollupRow row) =>
+                (row.User + row.Model, row.Requests, row.LatencyP50Us, row.LatencyP95Us, row.LatencyP99Us);
+            Assert.Equal(fromHours.Rows.Select(Percentiles), rollup.Rows.Select(Percentiles));
+            Assert.Equal(Percentiles(fromHours.Totals), Percentiles(rollup.Totals));
+
+            var days = inside.GroupBy(e => (e.StartedAt.ToDateTime().Date, dimension(e))).ToList();
+            Assert.Equal(days.Count, rollup.Series.Count);
+            foreach (var point in rollup.Series)
+            {
+                var day = days.Single(d => d.Key == (point.BucketStart.ToDateTime(), Key(point)));
+                Assert.Equal(Expected(day), Measures(point));
+            }
+        }
+
+        await AssertRollupTableMatchesLogAsync(tenant);
+    }
+
+    [Fact]
     public async Task Overlapping_batches_delivered_concurrently_and_redelivered_are_applied_exactly_once()
     {
         var tenant = AnalyticsFixture.NewTenantId("overlap");
@@ -94,7 +150,8 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
             row.CacheWriteTokens, row.OutputTokens, row.ReasoningTokens, row.LatencySumUs);
 
     /// <summary>Re-aggregates the tenant's log per hour and dimensions in SQL and compares it with the rollup tables
-    /// (sums and latency histograms, per every dimension and per model): both differences must be empty.</summary>
+    /// (sums and latency histograms, per hour for every dimension and per model, per day for model and user): both
+    /// differences must be empty.</summary>
     private async Task AssertRollupTableMatchesLogAsync(string tenant)
     {
         await using var command = fixture.Database.CreateCommand("""
@@ -134,14 +191,57 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
                 GROUP BY 1, 2, 3, 4),
             rolled_model_latency AS (
                 SELECT hour, provider, model, bucket, requests FROM usage_rollup_model_latency_hourly WHERE tenant_id = $1)
+            ,
+            raw_model_day AS (
+                SELECT date_trunc('day', started_at, 'UTC') AS day, provider, model, count(*) AS requests,
+                       count(*) FILTER (WHERE status_code >= 400) AS errors, sum(cost_usd) AS cost_usd,
+                       sum(saved_cost_usd) AS saved_cost_usd, sum(latency_us) AS latency_sum_us, sum(input_tokens) AS input_tokens
+                FROM usage_events WHERE tenant_id = $1
+                GROUP BY 1, 2, 3),
+            rolled_model_day AS (
+                SELECT day, provider, model, requests, errors, cost_usd, saved_cost_usd, latency_sum_us::numeric,
+                       input_tokens::numeric
+                FROM usage_rollup_model_daily WHERE tenant_id = $1),
+            raw_model_day_latency AS (
+                SELECT date_trunc('day', started_at, 'UTC') AS day, provider, model, analytics_latency_bucket(latency_us) AS bucket,
+                       count(*) AS requests
+                FROM usage_events WHERE tenant_id = $1
+                GROUP BY 1, 2, 3, 4),
+            rolled_model_day_latency AS (
+                SELECT day, provider, model, bucket, requests FROM usage_rollup_model_latency_daily WHERE tenant_id = $1),
+            raw_user_day AS (
+                SELECT date_trunc('day', started_at, 'UTC') AS day, requester, count(*) AS requests,
+                       count(*) FILTER (WHERE cache_status = 'HIT') AS cache_hits, sum(cost_usd) AS cost_usd,
+                       sum(saved_cost_usd) AS saved_cost_usd, sum(latency_us) AS latency_sum_us, sum(output_tokens) AS output_tokens
+                FROM usage_events WHERE tenant_id = $1
+                GROUP BY 1, 2),
+            rolled_user_day AS (
+                SELECT day, requester, requests, cache_hits, cost_usd, saved_cost_usd, latency_sum_us::numeric,
+                       output_tokens::numeric
+                FROM usage_rollup_user_daily WHERE tenant_id = $1),
+            raw_user_day_latency AS (
+                SELECT date_trunc('day', started_at, 'UTC') AS day, requester, analytics_latency_bucket(latency_us) AS bucket,
+                       count(*) AS requests
+                FROM usage_events WHERE tenant_id = $1
+                GROUP BY 1, 2, 3),
+            rolled_user_day_latency AS (
+                SELECT day, requester, bucket, requests FROM usage_rollup_user_latency_daily WHERE tenant_id = $1)
             SELECT (SELECT count(*) FROM (SELECT * FROM raw EXCEPT ALL SELECT * FROM rolled) AS a)
                    + (SELECT count(*) FROM (SELECT * FROM raw_latency EXCEPT ALL SELECT * FROM rolled_latency) AS c)
                    + (SELECT count(*) FROM (SELECT * FROM raw_model EXCEPT ALL SELECT * FROM rolled_model) AS e)
-                   + (SELECT count(*) FROM (SELECT * FROM raw_model_latency EXCEPT ALL SELECT * FROM rolled_model_latency) AS g),
+                   + (SELECT count(*) FROM (SELECT * FROM raw_model_latency EXCEPT ALL SELECT * FROM rolled_model_latency) AS g)
+                   + (SELECT count(*) FROM (SELECT * FROM raw_model_day EXCEPT ALL SELECT * FROM rolled_model_day) AS i)
+                   + (SELECT count(*) FROM (SELECT * FROM raw_model_day_latency EXCEPT ALL SELECT * FROM rolled_model_day_latency) AS k)
+                   + (SELECT count(*) FROM (SELECT * FROM raw_user_day EXCEPT ALL SELECT * FROM rolled_user_day) AS m)
+                   + (SELECT count(*) FROM (SELECT * FROM raw_user_day_latency EXCEPT ALL SELECT * FROM rolled_user_day_latency) AS o),
                    (SELECT count(*) FROM (SELECT * FROM rolled EXCEPT ALL SELECT * FROM raw) AS b)
                    + (SELECT count(*) FROM (SELECT * FROM rolled_latency EXCEPT ALL SELECT * FROM raw_latency) AS d)
                    + (SELECT count(*) FROM (SELECT * FROM rolled_model EXCEPT ALL SELECT * FROM raw_model) AS f)
-                   + (SELECT count(*) FROM (SELECT * FROM rolled_model_latency EXCEPT ALL SELECT * FROM raw_model_latency) AS h),
+                   + (SELECT count(*) FROM (SELECT * FROM rolled_model_latency EXCEPT ALL SELECT * FROM raw_model_latency) AS h)
+                   + (SELECT count(*) FROM (SELECT * FROM rolled_model_day EXCEPT ALL SELECT * FROM raw_model_day) AS j)
+                   + (SELECT count(*) FROM (SELECT * FROM rolled_model_day_latency EXCEPT ALL SELECT * FROM raw_model_day_latency) AS l)
+                   + (SELECT count(*) FROM (SELECT * FROM rolled_user_day EXCEPT ALL SELECT * FROM raw_user_day) AS n)
+                   + (SELECT count(*) FROM (SELECT * FROM rolled_user_day_latency EXCEPT ALL SELECT * FROM raw_user_day_latency) AS p),
                    (SELECT count(*) FROM rolled)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });

@@ -100,8 +100,8 @@ public sealed class ChangeWatchTests(EdgeFixture fixture) : IAsyncLifetime
         await using var forwarder = new TcpForwarder(first.GrpcPort);
         var overrides = LongTtls();
         overrides["services:config:grpc:0"] = forwarder.Address.ToString();
-        overrides["ChangeWatch:InitialBackoff"] = "00:00:00.050";
-        overrides["ChangeWatch:MaxBackoff"] = "00:00:00.500";
+        overrides["Edge:ChangeWatch:InitialBackoff"] = "00:00:00.050";
+        overrides["Edge:ChangeWatch:MaxBackoff"] = "00:00:00.500";
         await using var edgeHost = fixture.StartEdge(fixture.KeyVaultGrpcAddress, new CapturingUsageRecorder(), overrides);
         using (var firstChannel = first.CreateGrpcChannel())
         {

@@ -75,6 +75,7 @@ public sealed class UsagePublisherTests(EdgeFixture fixture)
         var settings = TestSecrets.Settings();
         settings["services:keyvault:grpc:0"] = fixture.KeyVaultGrpcAddress.ToString();
         settings["services:config:grpc:0"] = fixture.ConfigGrpcAddress.ToString();
+        settings["ConnectionStrings:redis"] = fixture.Redis.ConnectionString;
         settings["Usage:Transport"] = "Dapr";
         settings["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint;
         settings["Usage:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -15,7 +15,7 @@ using Grpc.Net.Client;
 namespace Gateway.EndToEnd.Tests.Infrastructure;
 
 /// <summary>The whole system, once per test run: real PostgreSQL and Redis, the five services on real sockets, a
-/// fake OpenAI upstream and a fake Dapr sidecar. Two Edges share the other services: one sends usage straight to
+/// fake OpenAI upstream and a fake Dapr sidecar. Two Edges share the other services (and Redis, for limits): one sends usage straight to
 /// Analytics' ingest RPC (the ./run.sh path), the other publishes through the Dapr sidecar (the Aspire/Kubernetes path).</summary>
 public sealed class GatewaySystemFixture : IAsyncLifetime
 {
@@ -71,6 +71,9 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
             ["services:config:grpc:0"] = configService.GrpcAddress.ToString(),
             ["services:cache:grpc:0"] = cacheService.GrpcAddress.ToString(),
             ["services:analytics:grpc:0"] = analyticsService.GrpcAddress.ToString(),
+            // Budgets and rate limits are enforced end to end; a generous timeout so a loaded machine does not fail open.
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["Edge:Limits:OperationTimeout"] = "00:00:10",
             ["Usage:Transport"] = transport,
             ["Usage:FlushInterval"] = "00:00:00.050",
             ["DAPR_GRPC_ENDPOINT"] = transport == "Dapr" ? Sidecar.GrpcEndpoint : null,
