@@ -4,6 +4,7 @@ using Gateway.Config.Policies;
 using Gateway.Config.Prices;
 using Gateway.Config.RoutingConfigs;
 using Gateway.ServiceDefaults.Data;
+using Gateway.ServiceDefaults.Data.Notifications;
 using Gateway.ServiceDefaults.Grpc;
 using Gateway.ServiceDefaults.Security;
 
@@ -23,7 +24,7 @@ internal static class ConfigRegistration
         builder.Services.AddSingleton<RoutingConfigStore>();
         builder.Services.AddSingleton<PriceTableWriter>();
         builder.Services.AddSingleton<PriceOverrideStore>();
-        builder.Services.AddSingleton<ChangeBroadcaster>();
+        builder.Services.AddSingleton<NotificationBroadcaster<ChangeNotification>>();
         builder.Services.AddHostedService<ChangeListener>();
         return builder;
     }

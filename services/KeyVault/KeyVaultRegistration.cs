@@ -4,6 +4,7 @@ using Gateway.KeyVault.Grpc;
 using Gateway.KeyVault.Tenants;
 using Gateway.KeyVault.VirtualKeys;
 using Gateway.ServiceDefaults.Data;
+using Gateway.ServiceDefaults.Data.Notifications;
 using Gateway.ServiceDefaults.Grpc;
 using Gateway.ServiceDefaults.Security;
 using Grpc.AspNetCore.Server;
@@ -36,7 +37,7 @@ public static class KeyVaultRegistration
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<VirtualKeyStore>();
         builder.Services.AddSingleton<MasterKeyRotation>();
-        builder.Services.AddSingleton<Revocations.RevocationBroadcaster>();
+        builder.Services.AddSingleton<NotificationBroadcaster<Revocations.Revocation>>();
         builder.Services.AddHostedService<Revocations.RevocationListener>();
         return builder;
     }

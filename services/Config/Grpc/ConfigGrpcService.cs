@@ -2,6 +2,7 @@ using Gateway.Config.Changes;
 using Gateway.Config.Policies;
 using Gateway.Config.Prices;
 using Gateway.Config.RoutingConfigs;
+using Gateway.ServiceDefaults.Data.Notifications;
 using Gateway.ServiceDefaults.Security;
 using Grpc.Core;
 using Npgsql;
@@ -16,7 +17,7 @@ internal sealed partial class ConfigGrpcService(
     RoutingConfigStore configs,
     PriceTableWriter priceWriter,
     PriceOverrideStore priceOverrides,
-    ChangeBroadcaster changes,
+    NotificationBroadcaster<ChangeNotification> changes,
     CallerTokens tokens,
     IHostApplicationLifetime lifetime,
     ILogger<ConfigGrpcService> logger)

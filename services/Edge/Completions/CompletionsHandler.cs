@@ -13,54 +13,35 @@ namespace Gateway.Edge.Completions;
 internal sealed class CompletionsHandler(GatewayPipeline pipeline, OpenAiWireModelEndpoint endpoint)
 {
     public const string Route = "/v1/completions";
-    private const string Operation = "Text completions (/v1/completions)";
-    private const string Path = "/completions";
-    private const string RequiredField = "prompt";
 
-    public Task HandleAsync(HttpContext context) => pipeline.RunAsync(context, Route, ProcessAsync);
+    private static readonly OpenAiWireEndpointSpec Spec = new("/completions", "Text completions (/v1/completions)", "prompt",
+        Streams: true, RequestTextKind.Prompt);
 
-    private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
+    public Task HandleAsync(HttpContext context) => pipeline.RunAsync(context, Route,
+        request => endpoint.ProcessAsync(request, Spec, (target, headers) => Attempt(request, target, headers)));
+
+    private Outcome<AttemptPlan> Attempt(GatewayRequest request, OpenAiWireTargetCall target, Http.GatewayRequestHeaders headers)
     {
-        var prepared = await endpoint.PrepareAsync(request, Path, Operation, RequiredField);
-        if (prepared.Error is { } error)
+        var (call, info, route) = target;
+        Func<CancellationToken, Task<UpstreamResponse>> send;
+        if (route is null)
         {
-            return error;
+            var answer = MockTextCompletion.Create(call.Body.Span, info);
+            send = _ => Task.FromResult(answer);
+        }
+        else
+        {
+            var forwarded = route.RequestsStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit
+                ? edit.Apply(call.Body.Span)
+                : call.Body;
+            send = endpoint.Send(route, headers, forwarded);
         }
 
-        using var wire = prepared.Value!;
-        var record = request.Record;
-        record.Model = wire.Info.Model;
-        record.Stream = wire.Info.Stream;
-        var headers = wire.Plan.Headers;
         var response = request.Context.Response;
-        try
-        {
-            return await endpoint.ExecuteAsync(request, wire, Path, Operation, RequiredField, target =>
-            {
-                var (call, info, route) = target;
-                Func<CancellationToken, Task<UpstreamResponse>> send;
-                if (route is null)
-                {
-                    var answer = MockTextCompletion.Create(call.Body.Span, info);
-                    send = _ => Task.FromResult(answer);
-                }
-                else
-                {
-                    var forwarded = route.RequestsStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit
-                        ? edit.Apply(call.Body.Span)
-                        : call.Body;
-                    send = endpoint.Send(route, headers, forwarded);
-                }
-
-                return new AttemptPlan(call.Target.Provider, info.Model, send,
-                    (upstream, cancellationToken) => upstream.IsEventStream
-                        ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
-                        : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
-            });
-        }
-        finally
-        {
-            RequestText.CaptureForEstimate(record, wire.Body.Span, RequestTextKind.Prompt);
-        }
+        var record = request.Record;
+        return new AttemptPlan(call.Target.Provider, info.Model, send,
+            (upstream, cancellationToken) => upstream.IsEventStream
+                ? ResponseRelay.RelayStreamAsync(upstream, response, info.IncludeUsage, record, cancellationToken)
+                : ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
     }
 }

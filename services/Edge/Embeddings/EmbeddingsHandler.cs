@@ -14,53 +14,35 @@ namespace Gateway.Edge.Embeddings;
 internal sealed class EmbeddingsHandler(GatewayPipeline pipeline, OpenAiWireModelEndpoint endpoint)
 {
     public const string Route = "/v1/embeddings";
-    private const string Operation = "embeddings";
-    private const string Path = "/embeddings";
-    private const string RequiredField = "input";
 
-    public Task HandleAsync(HttpContext context) => pipeline.RunAsync(context, Route, ProcessAsync);
+    private static readonly OpenAiWireEndpointSpec Spec = new("/embeddings", "embeddings", "input", Streams: false,
+        RequestTextKind.Input);
 
-    private async Task<GatewayError?> ProcessAsync(GatewayRequest request)
+    public Task HandleAsync(HttpContext context) => pipeline.RunAsync(context, Route,
+        request => endpoint.ProcessAsync(request, Spec, (target, headers) => Attempt(request, target, headers)));
+
+    private Outcome<AttemptPlan> Attempt(GatewayRequest request, OpenAiWireTargetCall target, Http.GatewayRequestHeaders headers)
     {
-        var prepared = await endpoint.PrepareAsync(request, Path, Operation, RequiredField);
-        if (prepared.Error is { } error)
+        var (call, info, route) = target;
+        Func<CancellationToken, Task<UpstreamResponse>> send;
+        if (route is null)
         {
-            return error;
-        }
-
-        using var wire = prepared.Value!;
-        var record = request.Record;
-        record.Model = wire.Info.Model;
-        var headers = wire.Plan.Headers;
-        var response = request.Context.Response;
-        try
-        {
-            return await endpoint.ExecuteAsync(request, wire, Path, Operation, RequiredField, target =>
+            var answer = MockEmbeddings.Create(call.Body.Span, info.Model);
+            if (answer.Error is { } mockError)
             {
-                var (call, info, route) = target;
-                Func<CancellationToken, Task<UpstreamResponse>> send;
-                if (route is null)
-                {
-                    var answer = MockEmbeddings.Create(call.Body.Span, info.Model);
-                    if (answer.Error is { } mockError)
-                    {
-                        return mockError;
-                    }
+                return mockError;
+            }
 
-                    send = _ => Task.FromResult(answer.Value!);
-                }
-                else
-                {
-                    send = endpoint.Send(route, headers, call.Body);
-                }
-
-                return new AttemptPlan(call.Target.Provider, info.Model, send,
-                    (upstream, cancellationToken) => ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
-            });
+            send = _ => Task.FromResult(answer.Value!);
         }
-        finally
+        else
         {
-            RequestText.CaptureForEstimate(record, wire.Body.Span, RequestTextKind.Input);
+            send = endpoint.Send(route, headers, call.Body);
         }
+
+        var response = request.Context.Response;
+        var record = request.Record;
+        return new AttemptPlan(call.Target.Provider, info.Model, send,
+            (upstream, cancellationToken) => ResponseRelay.RelayBufferedAsync(upstream, response, record, cancellationToken));
     }
 }

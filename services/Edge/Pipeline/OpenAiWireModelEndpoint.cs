@@ -5,6 +5,7 @@ using Gateway.Edge.Http;
 using Gateway.Edge.Providers;
 using Gateway.Edge.Providers.Mock;
 using Gateway.Edge.Routing;
+using Gateway.Edge.Usage;
 
 namespace Gateway.Edge.Pipeline;
 
@@ -15,6 +16,11 @@ internal sealed record OpenAiWireModelRequest(RoutingPlan Plan, RequestBody Body
     public void Dispose() => Body.Dispose();
 }
 
+/// <summary>What distinguishes one OpenAI-wire model endpoint: its upstream path, the name errors use, the field
+/// the body must carry, whether it streams, and which request text estimation counts.</summary>
+internal sealed record OpenAiWireEndpointSpec(string Path, string Operation, string RequiredField, bool Streams,
+    RequestTextKind EstimateKind);
+
 /// <summary>One target's view of an OpenAI-wire model request: the body it gets, what the scanner read from that
 /// body, and the provider's route (null when the built-in mock answers).</summary>
 internal sealed record OpenAiWireTargetCall(TargetCall Call, ModelRequest Info, OpenAiWireRoute? Route);
@@ -23,10 +29,37 @@ internal sealed record OpenAiWireTargetCall(TargetCall Call, ModelRequest Info, 
 /// while forwarding; each handler keeps only its mock answer, its relay and its accounting.</summary>
 internal sealed class OpenAiWireModelEndpoint(GatewayPipeline pipeline, OpenAiWireRoutes routes, ProviderHttpClient http)
 {
+    /// <summary>One request to the endpoint <paramref name="spec"/> describes: plan, read and scan, run the routing
+    /// config (<paramref name="attempt"/> turns each target's call into how to send and relay it), and capture the
+    /// request text for estimation, also when the answer broke off.</summary>
+    public async Task<GatewayError?> ProcessAsync(GatewayRequest request, OpenAiWireEndpointSpec spec,
+        Func<OpenAiWireTargetCall, GatewayRequestHeaders, Outcome<AttemptPlan>> attempt)
+    {
+        var prepared = await PrepareAsync(request, spec.Path, spec.Operation, spec.RequiredField);
+        if (prepared.Error is { } error)
+        {
+            return error;
+        }
+
+        using var wire = prepared.Value!;
+        var record = request.Record;
+        record.Model = wire.Info.Model;
+        record.Stream = spec.Streams && wire.Info.Stream;
+        try
+        {
+            return await ExecuteAsync(request, wire, spec.Path, spec.Operation, spec.RequiredField,
+                target => attempt(target, wire.Plan.Headers));
+        }
+        finally
+        {
+            RequestText.CaptureForEstimate(record, wire.Body.Span, spec.EstimateKind);
+        }
+    }
+
     /// <summary>Plans the route (a header target is checked for <paramref name="path"/> before the body is read: a
     /// provider without this endpoint needs no upload), then reads the body and scans it for <c>model</c>,
     /// <c>stream</c> and <paramref name="requiredField"/>.</summary>
-    public async ValueTask<Outcome<OpenAiWireModelRequest>> PrepareAsync(GatewayRequest request, string path, string operation,
+    private async ValueTask<Outcome<OpenAiWireModelRequest>> PrepareAsync(GatewayRequest request, string path, string operation,
         string requiredField)
     {
         var planned = await pipeline.PlanAsync(request);
@@ -60,7 +93,7 @@ internal sealed class OpenAiWireModelEndpoint(GatewayPipeline pipeline, OpenAiWi
     }
 
     /// <summary>Runs the routing config; <paramref name="attempt"/> turns each target's call into how to send it.</summary>
-    public Task<GatewayError?> ExecuteAsync(GatewayRequest request, OpenAiWireModelRequest wire, string path, string operation,
+    private Task<GatewayError?> ExecuteAsync(GatewayRequest request, OpenAiWireModelRequest wire, string path, string operation,
         string requiredField, Func<OpenAiWireTargetCall, Outcome<AttemptPlan>> attempt) =>
         pipeline.ExecuteAsync(request, wire.Plan, wire.Body.Memory, call =>
         {

@@ -4,6 +4,7 @@ using Gateway.KeyVault.ApiKeys;
 using Gateway.KeyVault.Crypto;
 using Gateway.KeyVault.Validation;
 using Gateway.KeyVault.VirtualKeys;
+using Gateway.ServiceDefaults.Data.Notifications;
 using Gateway.ServiceDefaults.Security;
 using Grpc.Core;
 using KeyVaultContract = Gateway.Contracts.KeyVault.V1.KeyVault;
@@ -16,7 +17,7 @@ internal sealed partial class KeyResolutionService(
     CallerTokens callers,
     ApiKeyStore apiKeys,
     VirtualKeyStore virtualKeys,
-    Revocations.RevocationBroadcaster revocations,
+    NotificationBroadcaster<Revocations.Revocation> revocations,
     IHostApplicationLifetime lifetime,
     ILogger<KeyResolutionService> logger) : KeyVaultContract.KeyVaultBase
 {

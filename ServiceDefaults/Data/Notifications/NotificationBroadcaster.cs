@@ -1,17 +1,17 @@
 using System.Threading.Channels;
 
-namespace Gateway.KeyVault.Revocations;
+namespace Gateway.ServiceDefaults.Data.Notifications;
 
-/// <summary>Fans revocations heard by the <see cref="RevocationListener"/> out to every open watch stream. A null
-/// item means "resync": the listener (re)connected and revocations before that may have been missed.</summary>
-internal sealed class RevocationBroadcaster
+/// <summary>Fans notifications heard by a <see cref="PostgresNotificationListener{T}"/> out to every open watch
+/// stream. A null item means "resync": the listener (re)connected and notifications before that may have been missed.</summary>
+public sealed class NotificationBroadcaster<T> where T : class
 {
-    // Bounded so a stalled client cannot grow memory; dropping the oldest is safe because the Edge's key cache TTL
-    // is the backstop and each event only says "forget this".
+    // Bounded so a stalled client cannot grow memory without limit; dropping the oldest is safe because watchers
+    // keep a TTL as backstop and each notification only says "re-read (or forget) this".
     private const int SubscriberCapacity = 1024;
 
     private readonly Lock _gate = new();
-    private readonly List<Channel<Revocation?>> _subscribers = [];
+    private readonly List<Channel<T?>> _subscribers = [];
     private TaskCompletionSource _live = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the listener is LISTENing, so a READY sent after it is true.</summary>
@@ -26,9 +26,9 @@ internal sealed class RevocationBroadcaster
         }
     }
 
-    public ChannelReader<Revocation?> Subscribe()
+    public ChannelReader<T?> Subscribe()
     {
-        var channel = Channel.CreateBounded<Revocation?>(new BoundedChannelOptions(SubscriberCapacity)
+        var channel = Channel.CreateBounded<T?>(new BoundedChannelOptions(SubscriberCapacity)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
@@ -41,7 +41,7 @@ internal sealed class RevocationBroadcaster
         return channel.Reader;
     }
 
-    public void Unsubscribe(ChannelReader<Revocation?> reader)
+    public void Unsubscribe(ChannelReader<T?> reader)
     {
         lock (_gate)
         {
@@ -49,13 +49,13 @@ internal sealed class RevocationBroadcaster
         }
     }
 
-    public void Publish(Revocation? revocation)
+    public void Publish(T? notification)
     {
         lock (_gate)
         {
             foreach (var subscriber in _subscribers)
             {
-                subscriber.Writer.TryWrite(revocation);
+                subscriber.Writer.TryWrite(notification);
             }
         }
     }
