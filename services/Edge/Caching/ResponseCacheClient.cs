@@ -14,6 +14,10 @@ namespace Gateway.Edge.Caching;
 /// <item>Single flight per Edge: while one request for a (tenant, namespace, key) is looking up or filling the entry,
 /// identical requests wait for its answer (up to <see cref="ResponseCacheOptions.CoalesceWait"/>) instead of calling the
 /// provider; they are hits. If the first one fails, or the wait runs out, each goes upstream itself.</item>
+/// <item>Hot tier (<see cref="HotEntryCache"/>): answers fetched from or stored to the Cache service are kept in process
+/// for <see cref="ResponseCacheOptions.HotTtl"/> at most (never past their max-age), so a repeated hit skips the gRPC
+/// hop; a refresh replaces the entry. A purge (sent by the CLI to the Cache service, not to any Edge) reaches the hot
+/// tiers of the Edges within <see cref="ResponseCacheOptions.HotTtl"/>; nothing is dropped here on a purge.</item>
 /// </list>
 /// Usage: <c>using var lookup = await LookupAsync(...)</c>; serve <see cref="CacheLookup.Answer"/> on a hit, otherwise
 /// forward and call <see cref="CacheLookup.Store"/> with the complete successful answer. Disposing a lookup that did
@@ -24,9 +28,10 @@ internal sealed partial class ResponseCacheClient(
     ResponseCacheMetrics metrics,
     CacheWarnings warnings,
     IOptions<ResponseCacheOptions> options,
-    ILogger<ResponseCacheClient> logger)
+    ILogger<ResponseCacheClient> logger) : IDisposable
 {
     private readonly ResponseCacheOptions _options = options.Value;
+    private readonly HotEntryCache _hot = new(options.Value);
     private readonly ConcurrentDictionary<CacheEntryRef, TaskCompletionSource<StoredAnswer?>> _flights = new();
     private int _waiting;
 
@@ -39,6 +44,9 @@ internal sealed partial class ResponseCacheClient(
 
     /// <summary>Requests currently waiting for an identical request's answer.</summary>
     public int WaitingRequests => Volatile.Read(ref _waiting);
+
+    /// <summary>Entries held in the in-process hot tier.</summary>
+    public int HotEntryCount => _hot.Count;
 
     /// <param name="key">The content key (<see cref="CacheKey.Compute"/>).</param>
     public async ValueTask<CacheLookup> LookupAsync(string tenantId, CacheDirective directive, string key, CancellationToken cancellationToken)
@@ -53,6 +61,13 @@ internal sealed partial class ResponseCacheClient(
         {
             metrics.Refresh();
             return new CacheLookup(this, entry, directive.TimeToLive, CacheStatus.Refresh, answer: null, flight: null);
+        }
+
+        if (_hot.TryGet(entry, out var hot))
+        {
+            metrics.Hit();
+            metrics.HotHit();
+            return new CacheLookup(this, entry, directive.TimeToLive, CacheStatus.Hit, hot, flight: null);
         }
 
         while (true)
@@ -86,6 +101,7 @@ internal sealed partial class ResponseCacheClient(
             return;
         }
 
+        answer = answer with { ExpiresAt = answer.StoredAt + timeToLive };
         var value = answer.Encode();
         if (value.Length > _options.MaxEntryBytes)
         {
@@ -94,6 +110,8 @@ internal sealed partial class ResponseCacheClient(
             return;
         }
 
+        // Also on a refresh: the new answer replaces the held one.
+        _hot.Set(entry, answer, answer.ExpiresAt!.Value);
         puts.TryEnqueue(new PendingPut(entry.TenantId, entry.Namespace, entry.Key, value, timeToLive, done));
     }
 
@@ -124,6 +142,8 @@ internal sealed partial class ResponseCacheClient(
             return new CacheLookup(this, entry, timeToLive, CacheStatus.Miss, answer: null, flight);
         }
 
+        // The entry's own expiry; entries written before it was recorded are bounded by the max-age asked for now.
+        _hot.Set(entry, stored, stored.ExpiresAt ?? stored.StoredAt + timeToLive);
         flight.TrySetResult(stored);
         _flights.TryRemove(KeyValuePair.Create(entry, flight));
         metrics.Hit();
@@ -194,6 +214,8 @@ internal sealed partial class ResponseCacheClient(
 
         return answer;
     }
+
+    public void Dispose() => _hot.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cache lookup for tenant {Tenant} failed with {StatusCode}: {Detail} (served uncached)")]
     private static partial void LogGetFailed(ILogger logger, string tenant, StatusCode statusCode, string detail);

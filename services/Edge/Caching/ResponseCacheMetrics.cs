@@ -12,6 +12,7 @@ internal sealed class ResponseCacheMetrics : IDisposable
     private readonly Counter<long> _misses;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _coalesced;
+    private readonly Counter<long> _hotHits;
     private readonly Counter<double> _savedCost;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _oversized;
@@ -26,6 +27,8 @@ internal sealed class ResponseCacheMetrics : IDisposable
         _refreshes = _meter.CreateCounter<long>("gateway.cache.refreshes", "{request}");
         _coalesced = _meter.CreateCounter<long>("gateway.cache.coalesced", "{request}",
             "Requests that waited for an identical in-flight request's answer instead of calling the provider.");
+        _hotHits = _meter.CreateCounter<long>("gateway.cache.hot_hits", "{request}",
+            "Hits answered from the Edge's in-process hot tier, without a Cache service call (counted in hits too).");
         _savedCost = _meter.CreateCounter<double>("gateway.cache.saved_cost", "USD", "Provider cost avoided by cache hits.");
         _errors = _meter.CreateCounter<long>("gateway.cache.errors", "{call}",
             "Cache service calls that failed or timed out (the request went on uncached).");
@@ -41,6 +44,8 @@ internal sealed class ResponseCacheMetrics : IDisposable
     public void Refresh() => _refreshes.Add(1);
 
     public void Coalesced() => _coalesced.Add(1);
+
+    public void HotHit() => _hotHits.Add(1);
 
     /// <summary>Called by the request path with the priced usage of the stored answer.</summary>
     public void Saved(decimal costUsd)

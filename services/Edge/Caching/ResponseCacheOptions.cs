@@ -33,4 +33,17 @@ internal sealed record ResponseCacheOptions
     /// themselves. Long, because waiting costs nothing while a second provider call costs money.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan CoalesceWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most entries the in-process hot tier holds (see <see cref="HotEntryCache"/>).</summary>
+    [Range(1, 10_000_000)]
+    public int HotEntries { get; init; } = 10_000;
+
+    /// <summary>Most bytes (completion bodies) the in-process hot tier holds.</summary>
+    [Range(1024L, 16L * 1024 * 1024 * 1024)]
+    public long HotBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Longest an entry stays in the in-process hot tier (never past its own max-age). Also the bound on how
+    /// long a purge of the Cache service can go unseen by this Edge. Zero disables the hot tier.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan HotTtl { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -10,7 +10,8 @@ namespace Gateway.Edge.Caching;
 /// (<see cref="CompletionAssembler"/>) and replayed from it (<see cref="SseReplay"/>), so either kind of request can hit
 /// an entry stored by the other.
 /// <para>Layout: one byte <see cref="FormatVersion"/>, the header length as a 4-byte little-endian integer, the header
-/// (UTF-8 JSON: <c>provider</c>, <c>model</c>, <c>stored_at</c> in Unix milliseconds, <c>usage</c> counts), then the
+/// (UTF-8 JSON: <c>provider</c>, <c>model</c>, <c>stored_at</c> in Unix milliseconds, <c>usage</c> counts, and since
+/// the hot tier <c>expires_at</c> in Unix milliseconds, which older readers skip), then the
 /// completion JSON to the end. The completion comes last and is not re-encoded, so a hit serves a slice of what the
 /// Cache service returned without parsing it.</para></summary>
 /// <param name="ServedModel">The model the provider said answered (what the saved cost is priced by when the requested
@@ -28,6 +29,10 @@ internal sealed record StoredAnswer(string Provider, string ServedModel, TokenUs
     public static StoredAnswer? FromCompletion(string provider, string servedModel, TokenUsage usage, byte[] completion, DateTimeOffset now) =>
         IsComplete(completion) ? new StoredAnswer(provider, servedModel, usage, now, completion) : null;
 
+    /// <summary>When the entry's max-age runs out (stored_at + max-age), which bounds how long an Edge's hot tier may
+    /// hold it; null for entries written before it was recorded.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     /// <summary>The bytes to store.</summary>
     public byte[] Encode()
     {
@@ -38,6 +43,11 @@ internal sealed record StoredAnswer(string Provider, string ServedModel, TokenUs
             writer.WriteString("provider"u8, Provider);
             writer.WriteString("model"u8, ServedModel);
             writer.WriteNumber("stored_at"u8, StoredAt.ToUnixTimeMilliseconds());
+            if (ExpiresAt is { } expiresAt)
+            {
+                writer.WriteNumber("expires_at"u8, expiresAt.ToUnixTimeMilliseconds());
+            }
+
             writer.WriteStartObject("usage"u8);
             writer.WriteNumber("input"u8, Usage.Input);
             writer.WriteNumber("cached_input"u8, Usage.CachedInput);
@@ -150,7 +160,7 @@ internal sealed record StoredAnswer(string Provider, string ServedModel, TokenUs
         }
 
         string provider = "", model = "";
-        long storedAt = 0, input = 0, cachedInput = 0, cacheWrite = 0, output = 0, reasoning = 0;
+        long storedAt = 0, expiresAt = -1, input = 0, cachedInput = 0, cacheWrite = 0, output = 0, reasoning = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("provider"u8))
@@ -167,6 +177,11 @@ internal sealed record StoredAnswer(string Provider, string ServedModel, TokenUs
             {
                 reader.Read();
                 storedAt = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("expires_at"u8))
+            {
+                reader.Read();
+                expiresAt = reader.GetInt64();
             }
             else if (reader.ValueTextEquals("usage"u8))
             {
@@ -191,6 +206,9 @@ internal sealed record StoredAnswer(string Provider, string ServedModel, TokenUs
         }
 
         return new StoredAnswer(provider, model, new TokenUsage(input, cachedInput, cacheWrite, output, reasoning),
-            DateTimeOffset.FromUnixTimeMilliseconds(storedAt), completion);
+            DateTimeOffset.FromUnixTimeMilliseconds(storedAt), completion)
+        {
+            ExpiresAt = expiresAt >= 0 ? DateTimeOffset.FromUnixTimeMilliseconds(expiresAt) : null,
+        };
     }
 }

@@ -50,6 +50,9 @@ public sealed class CacheEdgeFixture : IAsyncLifetime
         {
             ["services:cache:grpc:0"] = $"http://127.0.0.1:{FreePort.Next()}",
             ["Edge:Cache:GetTimeout"] = "00:00:00.200",
+            // The Cache service's outage itself is under test: without the hot tier, which would keep serving the
+            // answers this Edge stored (HotEntryTierTests covers that).
+            ["Edge:Cache:HotTtl"] = "00:00:00",
         });
         _configChannel = GrpcChannel.ForAddress(_base.ConfigGrpcAddress);
         ConfigAdmin = new ConfigV1.Config.ConfigClient(_configChannel);

@@ -217,7 +217,7 @@ public sealed class ResponseCacheClientTests
 
     /// <summary>A host with exactly what the Edge registers for caching (service defaults, security, the cache),
     /// pointed at a loopback port nothing listens on.</summary>
-    private sealed class CacheHost : IAsyncDisposable
+    internal sealed class CacheHost : IAsyncDisposable
     {
         private readonly IHost _host;
 
@@ -269,7 +269,7 @@ public sealed class ResponseCacheClientTests
     }
 
     /// <summary>Sums the cache counters of one host (its own meter factory, so parallel tests do not mix).</summary>
-    private sealed class MeterRecorder : IDisposable
+    internal sealed class MeterRecorder : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly Dictionary<string, long> _counts = [];
