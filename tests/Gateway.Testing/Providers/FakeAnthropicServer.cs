@@ -70,7 +70,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
 
     /// <summary>Anthropic's error body: <c>{"type":"error","error":{"type","message"}}</c>.</summary>
     public static string ErrorBody(string type, string message) =>
-        $$$"""{"type":"error","error":{"type":{{{Quote(type)}}},"message":{{{Quote(message)}}}}}""";
+        $$$"""{"type":"error","error":{"type":{{{FakeText.Quote(type)}}},"message":{{{FakeText.Quote(message)}}}}}""";
 
     public async ValueTask DisposeAsync()
     {
@@ -211,7 +211,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         response.ContentType = "text/event-stream; charset=utf-8";
         await response.StartAsync(cancellationToken);
 
-        var start = $$$"""{"type":"message_start","message":{"id":"{{{id}}}","type":"message","role":"assistant","model":{{{Quote(model)}}},"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":{{{Usage.InputTokens}}},"cache_creation_input_tokens":{{{Usage.CacheWriteTokens}}},"cache_read_input_tokens":{{{Usage.CacheReadTokens}}},"output_tokens":1}}""" + "}";
+        var start = $$$"""{"type":"message_start","message":{"id":"{{{id}}}","type":"message","role":"assistant","model":{{{FakeText.Quote(model)}}},"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":{{{Usage.InputTokens}}},"cache_creation_input_tokens":{{{Usage.CacheWriteTokens}}},"cache_read_input_tokens":{{{Usage.CacheReadTokens}}},"output_tokens":1}}""" + "}";
         await SendAsync(response, "message_start", start, cancellationToken);
 
         var block = 0;
@@ -220,10 +220,10 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
             await SendAsync(response, "content_block_start",
                 $$$"""{"type":"content_block_start","index":{{{block}}},"content_block":{"type":"text","text":""}}""", cancellationToken);
             await SendAsync(response, "ping", """{"type": "ping"}""", cancellationToken);
-            foreach (var word in Words(Answer))
+            foreach (var word in FakeText.Words(Answer))
             {
                 await SendAsync(response, "content_block_delta",
-                    $$$"""{"type":"content_block_delta","index":{{{block}}},"delta":{"type":"text_delta","text":{{{Quote(word)}}}}}""", cancellationToken);
+                    $$$"""{"type":"content_block_delta","index":{{{block}}},"delta":{"type":"text_delta","text":{{{FakeText.Quote(word)}}}}}""", cancellationToken);
                 if (StreamErrorType is { } errorType)
                 {
                     await SendAsync(response, "error", ErrorBody(errorType, "The fake provider failed mid-stream."), cancellationToken);
@@ -238,14 +238,14 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         if (ToolUse is { } tool)
         {
             await SendAsync(response, "content_block_start",
-                $$$"""{"type":"content_block_start","index":{{{block}}},"content_block":{"type":"tool_use","id":{{{Quote(tool.Id)}}},"name":{{{Quote(tool.Name)}}},"input":{}}""" + "}",
+                $$$"""{"type":"content_block_start","index":{{{block}}},"content_block":{"type":"tool_use","id":{{{FakeText.Quote(tool.Id)}}},"name":{{{FakeText.Quote(tool.Name)}}},"input":{}}""" + "}",
                 cancellationToken);
             await SendAsync(response, "content_block_delta",
                 $$$"""{"type":"content_block_delta","index":{{{block}}},"delta":{"type":"input_json_delta","partial_json":""}}""", cancellationToken);
             foreach (var fragment in Fragments(tool.InputJson, 7))
             {
                 await SendAsync(response, "content_block_delta",
-                    $$$"""{"type":"content_block_delta","index":{{{block}}},"delta":{"type":"input_json_delta","partial_json":{{{Quote(fragment)}}}}}""",
+                    $$$"""{"type":"content_block_delta","index":{{{block}}},"delta":{"type":"input_json_delta","partial_json":{{{FakeText.Quote(fragment)}}}}}""",
                     cancellationToken);
             }
 
@@ -253,7 +253,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         }
 
         await SendAsync(response, "message_delta",
-            $$$"""{"type":"message_delta","delta":{"stop_reason":{{{Quote(EffectiveStopReason)}}},"stop_sequence":null},"usage":{"output_tokens":{{{Usage.OutputTokens}}}}}""",
+            $$$"""{"type":"message_delta","delta":{"stop_reason":{{{FakeText.Quote(EffectiveStopReason)}}},"stop_sequence":null},"usage":{"output_tokens":{{{Usage.OutputTokens}}}}}""",
             cancellationToken);
         await SendAsync(response, "message_stop", """{"type":"message_stop"}""", cancellationToken);
     }
@@ -265,7 +265,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         var content = new StringBuilder("[");
         if (Answer.Length > 0)
         {
-            content.Append("{\"type\":\"text\",\"text\":").Append(Quote(Answer)).Append('}');
+            content.Append("{\"type\":\"text\",\"text\":").Append(FakeText.Quote(Answer)).Append('}');
         }
 
         if (ToolUse is { } tool)
@@ -275,12 +275,12 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
                 content.Append(',');
             }
 
-            content.Append("{\"type\":\"tool_use\",\"id\":").Append(Quote(tool.Id)).Append(",\"name\":").Append(Quote(tool.Name))
+            content.Append("{\"type\":\"tool_use\",\"id\":").Append(FakeText.Quote(tool.Id)).Append(",\"name\":").Append(FakeText.Quote(tool.Name))
                 .Append(",\"input\":").Append(tool.InputJson).Append('}');
         }
 
         content.Append(']');
-        return $$$"""{"id":"{{{id}}}","type":"message","role":"assistant","model":{{{Quote(model)}}},"content":{{{content}}},"stop_reason":{{{Quote(EffectiveStopReason)}}},"stop_sequence":null,"usage":{"input_tokens":{{{Usage.InputTokens}}},"cache_creation_input_tokens":{{{Usage.CacheWriteTokens}}},"cache_read_input_tokens":{{{Usage.CacheReadTokens}}},"output_tokens":{{{Usage.OutputTokens}}}}}""";
+        return $$$"""{"id":"{{{id}}}","type":"message","role":"assistant","model":{{{FakeText.Quote(model)}}},"content":{{{content}}},"stop_reason":{{{FakeText.Quote(EffectiveStopReason)}}},"stop_sequence":null,"usage":{"input_tokens":{{{Usage.InputTokens}}},"cache_creation_input_tokens":{{{Usage.CacheWriteTokens}}},"cache_read_input_tokens":{{{Usage.CacheReadTokens}}},"output_tokens":{{{Usage.OutputTokens}}}}}""";
     }
 
     private async Task SendAsync(HttpResponse response, string eventName, string data, CancellationToken cancellationToken)
@@ -294,28 +294,6 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Splits keeping each word's trailing space, so the deltas concatenate back to the answer.</summary>
-    private static List<string> Words(string text)
-    {
-        var words = new List<string>();
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == ' ')
-            {
-                words.Add(text[start..(i + 1)]);
-                start = i + 1;
-            }
-        }
-
-        if (start < text.Length)
-        {
-            words.Add(text[start..]);
-        }
-
-        return words;
-    }
-
     private static IEnumerable<string> Fragments(string text, int size)
     {
         for (var i = 0; i < text.Length; i += size)
@@ -324,7 +302,6 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         }
     }
 
-    private static string Quote(string value) => JsonSerializer.Serialize(value);
 }
 
 /// <summary>Anthropic's usage: input excludes cache reads and writes, which are counted apart.</summary>

@@ -217,14 +217,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             }
 
             var embedding = base64
-                ? Quote(Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan())))
+                ? FakeText.Quote(Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan())))
                 : JsonSerializer.Serialize(vector);
             data.Append(index == 0 ? "" : ",").Append("{\"object\":\"embedding\",\"index\":").Append(index)
                 .Append(",\"embedding\":").Append(embedding).Append('}');
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"object":"list","data":[{{data}}],"model":{{Quote(model)}},"usage":{"prompt_tokens":{{Usage.PromptTokens}},"total_tokens":{{Usage.PromptTokens}}""" + "}}",
+        await context.Response.WriteAsync($$"""{"object":"list","data":[{{data}}],"model":{{FakeText.Quote(model)}},"usage":{"prompt_tokens":{{Usage.PromptTokens}},"total_tokens":{{Usage.PromptTokens}}""" + "}}",
             context.RequestAborted);
     }
 
@@ -259,19 +259,19 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             // The Responses API's own event stream: usage only in response.completed, inside its response object.
             var response = context.Response;
             response.ContentType = "text/event-stream; charset=utf-8";
-            await response.WriteAsync("event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_fake\",\"status\":\"in_progress\",\"model\":" + Quote(model) + ",\"usage\":null}}\n\n", context.RequestAborted);
-            foreach (var word in Words(Answer))
+            await response.WriteAsync("event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_fake\",\"status\":\"in_progress\",\"model\":" + FakeText.Quote(model) + ",\"usage\":null}}\n\n", context.RequestAborted);
+            foreach (var word in FakeText.Words(Answer))
             {
-                await response.WriteAsync("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":" + Quote(word) + "}\n\n", context.RequestAborted);
+                await response.WriteAsync("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":" + FakeText.Quote(word) + "}\n\n", context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
             }
 
-            await response.WriteAsync("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_fake\",\"status\":\"completed\",\"model\":" + Quote(model) + ",\"usage\":" + usage + "}}\n\n", context.RequestAborted);
+            await response.WriteAsync("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_fake\",\"status\":\"completed\",\"model\":" + FakeText.Quote(model) + ",\"usage\":" + usage + "}}\n\n", context.RequestAborted);
             return;
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"id":"resp_fake","object":"response","created_at":1700000000,"status":"completed","model":{{Quote(model)}},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":{{Quote(Answer)}}}]}],"usage":{"input_tokens":{{Usage.PromptTokens}},"input_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"output_tokens":{{Usage.CompletionTokens}},"output_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}}""" + "}}",
+        await context.Response.WriteAsync($$"""{"id":"resp_fake","object":"response","created_at":1700000000,"status":"completed","model":{{FakeText.Quote(model)}},"output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":{{FakeText.Quote(Answer)}}}]}],"usage":{"input_tokens":{{Usage.PromptTokens}},"input_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"output_tokens":{{Usage.CompletionTokens}},"output_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}}""" + "}}",
             context.RequestAborted);
     }
 
@@ -285,7 +285,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
 
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync($$"""{"object":"list","data":[],"method":{{Quote(context.Request.Method)}},"path":{{Quote(request.Path)}},"query":{{Quote(request.QueryString)}}}""",
+        await context.Response.WriteAsync($$"""{"object":"list","data":[],"method":{{FakeText.Quote(context.Request.Method)}},"path":{{FakeText.Quote(request.Path)}},"query":{{FakeText.Quote(request.QueryString)}}}""",
             context.RequestAborted);
     }
 
@@ -365,7 +365,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var usageNull = includeUsage ? ",\"usage\":null" : "";
         await SendAsync(response, Chunk(id, model, """[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]""", usageNull), cancellationToken);
         var sent = 0;
-        foreach (var word in Words(Answer))
+        foreach (var word in FakeText.Words(Answer))
         {
             if (sent++ == 1)
             {
@@ -386,7 +386,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 await Task.Delay(ChunkDelay, cancellationToken);
             }
 
-            var choices = "[{\"index\":0,\"delta\":{\"content\":" + Quote(word) + "},\"finish_reason\":null}]";
+            var choices = "[{\"index\":0,\"delta\":{\"content\":" + FakeText.Quote(word) + "},\"finish_reason\":null}]";
             await SendAsync(response, Chunk(id, model, choices, usageNull), cancellationToken);
         }
 
@@ -401,11 +401,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     }
 
     private static string Chunk(string id, string model, string choices, string tail) =>
-        "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":" + Quote(model)
+        "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":" + FakeText.Quote(model)
         + ",\"choices\":" + choices + tail + "}";
 
     private string CompletionJson(string model) =>
-        $$"""{"id":"chatcmpl-fake-{{Guid.NewGuid():N}}","object":"chat.completion","created":1700000000,"model":{{Quote(model)}},"choices":[{"index":0,"message":{"role":"assistant","content":{{Quote(Answer)}}},"finish_reason":"stop"}]{{(ReportsUsage ? ",\"usage\":" + UsageJson() : "")}}}""";
+        $$"""{"id":"chatcmpl-fake-{{Guid.NewGuid():N}}","object":"chat.completion","created":1700000000,"model":{{FakeText.Quote(model)}},"choices":[{"index":0,"message":{"role":"assistant","content":{{FakeText.Quote(Answer)}}},"finish_reason":"stop"}]{{(ReportsUsage ? ",\"usage\":" + UsageJson() : "")}}}""";
 
     private string UsageJson() =>
         $$"""{"prompt_tokens":{{Usage.PromptTokens}},"completion_tokens":{{Usage.CompletionTokens}},"total_tokens":{{Usage.PromptTokens + Usage.CompletionTokens}},"prompt_tokens_details":{"cached_tokens":{{Usage.CachedTokens}}},"completion_tokens_details":{"reasoning_tokens":{{Usage.ReasoningTokens}}""" + "}}";
@@ -416,29 +416,6 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Splits keeping each word's trailing space, so the chunks concatenate back to the answer.</summary>
-    private static List<string> Words(string text)
-    {
-        var words = new List<string>();
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == ' ')
-            {
-                words.Add(text[start..(i + 1)]);
-                start = i + 1;
-            }
-        }
-
-        if (start < text.Length)
-        {
-            words.Add(text[start..]);
-        }
-
-        return words;
-    }
-
-    private static string Quote(string value) => JsonSerializer.Serialize(value);
 }
 
 /// <summary>What a scripted request gets (see <see cref="FakeOpenAiServer.Enqueue"/>).</summary>
