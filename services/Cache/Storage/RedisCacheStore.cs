@@ -12,6 +12,7 @@ internal sealed class RedisCacheStore(IConnectionMultiplexer redis, IOptions<Cac
     private const int ScanPageSize = 1000;
 
     private readonly TimeSpan _timeout = options.Value.OperationTimeout;
+    private readonly TimeSpan _purgeTimeout = options.Value.PurgeRoundTripTimeout;
 
     /// <summary>The stored value, or null on a miss.</summary>
     public async Task<byte[]?> GetAsync(CacheEntryKey key, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ internal sealed class RedisCacheStore(IConnectionMultiplexer redis, IOptions<Cac
 
     /// <summary>Removes every key matching <paramref name="pattern"/> (see <see cref="CacheEntryKey.MatchPattern"/>) on
     /// every primary: SCAN page by page (never KEYS, which blocks Redis for the whole keyspace), each page unlinked in
-    /// one pipelined batch (UNLINK frees memory off Redis' main thread). Each round trip has the operation timeout;
+    /// one pipelined batch (UNLINK frees memory off Redis' main thread). Each round trip has the purge timeout;
     /// the whole purge is bounded by the caller's deadline. Returns how many keys were removed.</summary>
     public async Task<long> DeleteMatchingAsync(string pattern, CancellationToken cancellationToken)
     {
@@ -77,7 +78,7 @@ internal sealed class RedisCacheStore(IConnectionMultiplexer redis, IOptions<Cac
                 do
                 {
                     var page = (RedisResult[])(await server.ExecuteAsync("SCAN", cursor, "MATCH", pattern, "COUNT", ScanPageSize)
-                        .WaitAsync(_timeout, cancellationToken))!;
+                        .WaitAsync(_purgeTimeout, cancellationToken))!;
                     cursor = (string)page[0]!;
                     var keys = (RedisKey[])page[1]!;
                     removed += await UnlinkAsync(database, keys, cancellationToken);
@@ -107,7 +108,7 @@ internal sealed class RedisCacheStore(IConnectionMultiplexer redis, IOptions<Cac
             unlinks[i] = database.ExecuteAsync("UNLINK", keys[i]);
         }
 
-        await Task.WhenAll(unlinks).WaitAsync(_timeout, cancellationToken);
+        await Task.WhenAll(unlinks).WaitAsync(_purgeTimeout, cancellationToken);
         long removed = 0;
         foreach (var unlink in unlinks)
         {
