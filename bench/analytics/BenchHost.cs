@@ -10,7 +10,7 @@ namespace Gateway.Bench.Analytics;
 /// service in-process on Kestrel, reached over real gRPC.</summary>
 internal sealed class BenchHost : IAsyncDisposable
 {
-    private BenchHost(PostgresServer postgres, string connectionString, ServiceHost<AnalyticsProgram> service)
+    private BenchHost(PostgresServer? postgres, string connectionString, ServiceHost<AnalyticsProgram> service)
     {
         Postgres = postgres;
         ConnectionString = connectionString;
@@ -18,7 +18,8 @@ internal sealed class BenchHost : IAsyncDisposable
         Channel = service.CreateGrpcChannel();
     }
 
-    public PostgresServer Postgres { get; }
+    /// <summary>Null when the benchmark runs against an existing database (--database).</summary>
+    public PostgresServer? Postgres { get; }
 
     public string ConnectionString { get; }
 
@@ -26,10 +27,12 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static async Task<BenchHost> StartAsync()
+    /// <summary>Starts a fresh server, or uses <paramref name="existingDatabase"/> (a connection string) when given,
+    /// e.g. a scratch server with auto_explain to profile the statements.</summary>
+    public static async Task<BenchHost> StartAsync(string? existingDatabase = null)
     {
-        var postgres = await PostgresServer.StartAsync();
-        var connectionString = await postgres.CreateDatabaseAsync("analytics");
+        var postgres = existingDatabase is null ? await PostgresServer.StartAsync() : null;
+        var connectionString = existingDatabase ?? await postgres!.CreateDatabaseAsync("analytics");
         var settings = TestSecrets.Settings();
         settings["ConnectionStrings:analyticsdb"] = connectionString;
         settings["services:keyvault:grpc:0"] = "http://127.0.0.1:9";
@@ -43,6 +46,9 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         Channel.Dispose();
         await Service.DisposeAsync();
-        await Postgres.DisposeAsync();
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
+        }
     }
 }

@@ -16,6 +16,8 @@ internal sealed record BenchOptions(string Mode, IReadOnlyDictionary<string, str
         return new BenchOptions(args.Length > 0 ? args[0] : "", values);
     }
 
+    public string? Text(string name) => Values.GetValueOrDefault(name);
+
     public int Int(string name, int defaultValue) =>
         Values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : defaultValue;
 }

@@ -20,10 +20,14 @@ internal static class QueryBenchmark
         var users = options.Int("users", 200);
         var models = options.Int("models", 10);
         var runs = options.Int("runs", 20);
-        await using var host = await BenchHost.StartAsync();
+        await using var host = await BenchHost.StartAsync(options.Text("database"));
 
         var load = Stopwatch.StartNew();
-        await LoadAsync(host.ConnectionString, rows, tenants, users, models);
+        if (options.Int("load", 1) != 0)
+        {
+            await LoadAsync(host.ConnectionString, rows, tenants, users, models);
+        }
+
         var loadSeconds = load.Elapsed.TotalSeconds;
         var rollupRows = await RollupRowsAsync(host.ConnectionString);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -5,6 +5,7 @@ using Gateway.Analytics.Ingest;
 using Gateway.Analytics.Live;
 using Gateway.Analytics.Queries;
 using Gateway.Analytics.Retention;
+using Gateway.Analytics.Rollups;
 using Gateway.Analytics.Subscriptions;
 using Gateway.ServiceDefaults.Data;
 using Gateway.ServiceDefaults.Grpc;
@@ -32,6 +33,10 @@ internal static class AnalyticsRegistration
             .Bind(builder.Configuration.GetSection(AnalyticsOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<RollupOptions>()
+            .Bind(builder.Configuration.GetSection(RollupOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMemoryCache();
 
@@ -43,6 +48,9 @@ internal static class AnalyticsRegistration
         services.AddSingleton<TenantSummaryQuery>();
         services.AddSingleton<RequestLogRetention>();
         services.AddHostedService<RequestLogRetentionService>();
+        services.AddSingleton<RollupSignal>();
+        services.AddSingleton<PendingRollups>();
+        services.AddHostedService<RollupService>();
 
         // Per call: the typed gRPC client comes from the client factory, which rotates its handlers.
         services.AddInternalGrpcClient<KeyVaultClient>("keyvault");

@@ -1,5 +1,6 @@
 extern alias keyvault;
 
+using Gateway.Analytics.Rollups;
 using Gateway.Contracts.Analytics.V1;
 using Gateway.Contracts.KeyVault.V1;
 using Gateway.Testing;
@@ -120,6 +121,52 @@ public sealed class AnalyticsFixture : IAsyncLifetime
         var key = await KeyVaultAdmin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenantId, Name = "analytics-test" },
             AdminHeaders);
         return key.Secret;
+    }
+
+    /// <summary>Waits (bounded) until the background roller has moved every queued event of the tenant into the
+    /// rollup tables. Queries are exact without this; only tests that read the rollup tables directly need it.</summary>
+    public async Task WaitForRollupsAsync(string tenantId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await PendingRowsAsync(tenantId) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the roller did not drain the pending rows of {tenantId} in time");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Events of the tenant queued for the rollups and not yet moved.</summary>
+    public async Task<long> PendingRowsAsync(string tenantId)
+    {
+        await using var command = Database.CreateCommand("SELECT count(*) FROM usage_rollup_pending WHERE tenant_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenantId });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Holds the rollers' advisory lock on a connection of its own until disposed: the service's roller
+    /// moves nothing meanwhile (it waits for a running chunk to finish first).</summary>
+    public async Task<IAsyncDisposable> PauseRollupsAsync()
+    {
+        var connection = await Database.OpenConnectionAsync();
+        await RollerLockAsync(connection, "pg_advisory_lock");
+        return new RollerPause(connection);
+    }
+
+    private static async Task RollerLockAsync(NpgsqlConnection connection, string function)
+    {
+        await using var command = new NpgsqlCommand($"SELECT {function}($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = RollupSql.RollerLockKey });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Unlocks explicitly: a pooled connection keeps its session (and its locks) after being closed.</summary>
+    private sealed class RollerPause(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await RollerLockAsync(connection, "pg_advisory_unlock");
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>The tenant's rollup over the default range (the last 30 days), as the admin.</summary>

@@ -6,6 +6,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ConfigContract = Gateway.Contracts.Config.V1.Config;
 
@@ -36,7 +37,13 @@ public sealed class FakeConfigServer : IAsyncDisposable
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.UseKestrel(o =>
+        {
+            // Not the endpoints of the Analytics appsettings.json copied next to the tests (a running Analytics
+            // process holds those ports): only the free port below.
+            o.Configure(new ConfigurationBuilder().Build());
+            o.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2);
+        });
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<FakeConfigService>();
         var app = builder.Build();

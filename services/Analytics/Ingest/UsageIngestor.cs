@@ -1,4 +1,5 @@
 using Gateway.Analytics.Live;
+using Gateway.Analytics.Rollups;
 using Gateway.Contracts.Usage.V1;
 using Npgsql;
 
@@ -6,11 +7,11 @@ namespace Gateway.Analytics.Ingest;
 
 /// <summary>The one idempotent ingest path behind both feeds (Dapr subscription and the UsageIngest RPC): validates
 /// the whole batch, then in ONE statement (one transaction, <see cref="IngestSql"/>) inserts the events, skipping ids
-/// already stored, and adds exactly the rows it inserted to the hourly and daily rollups. The statement commits before
-/// this returns, so nothing is acknowledged before it is durable; a redelivered or concurrently duplicated event is
-/// counted once, in the log and in the rollups, because event_id is the primary key and only RETURNING rows are
-/// rolled up.</summary>
-internal sealed class UsageIngestor(NpgsqlDataSource dataSource, UsageBroadcaster broadcaster)
+/// already stored, and queues exactly the rows it inserted for the rollups (the roller adds them later; queries count
+/// queued rows meanwhile). The statement commits before this returns, so nothing is acknowledged before it is
+/// durable; a redelivered or concurrently duplicated event is counted once, in the log and in the rollups, because
+/// event_id is the primary key and only RETURNING rows are queued.</summary>
+internal sealed class UsageIngestor(NpgsqlDataSource dataSource, UsageBroadcaster broadcaster, RollupSignal rollups)
 {
     // SQLSTATE class 22 (data exception): a value PostgreSQL can never store, e.g. a NUL character in text.
     private const string DataExceptionClass = "22";
@@ -39,6 +40,11 @@ internal sealed class UsageIngestor(NpgsqlDataSource dataSource, UsageBroadcaste
         catch (PostgresException ex) when (ex.SqlState.StartsWith(DataExceptionClass, StringComparison.Ordinal))
         {
             throw new InvalidUsageException($"The database rejected a value in the batch (SQLSTATE {ex.SqlState}).");
+        }
+
+        if (inserted.Count > 0)
+        {
+            rollups.Notify();
         }
 
         Broadcast(batch, inserted);

@@ -5,10 +5,11 @@ using Npgsql;
 namespace Gateway.Analytics.Queries;
 
 /// <summary>Builds the two statements that answer a rollup: the sums (rows, series and totals from one GROUPING SETS
-/// query) and the latency histogram cells of the same groups (for the percentiles). Whole UTC days come from a daily
+/// query) and the latency histogram cells of the finest groups (for the percentiles). Whole UTC days come from a daily
 /// rollup when one holds the groups and the series is daily or coarser (see <see cref="RollupTables"/>), whole hours
 /// from the hourly rollups (the narrow per-model ones when only provider and model matter), and the partial hours at
-/// the edges of the range from the request log (a few rows, through the tenant/time index), so any range is exact. A metadata
+/// the edges of the range from the request log (a few rows, through the tenant/time index), plus the events still
+/// queued for the rollups (usage_rollup_pending) in the part the rollups answer, so any range is exact. A metadata
 /// grouping or filter reads the request log for the whole range (metadata is not rolled up). Only whitelisted column
 /// names are spliced into the text; every value is a parameter.</summary>
 internal static class CostRollupSql
@@ -20,8 +21,8 @@ internal static class CostRollupSql
     public const int Requests = 8, Errors = 9, CacheHits = 10, InputTokens = 11, CachedInputTokens = 12, CacheWriteTokens = 13,
         OutputTokens = 14, ReasoningTokens = 15, CostUsd = 16, SavedCostUsd = 17, LatencySumUs = 18;
 
-    /// <summary>Measures of the latency statement: the buckets (1-based) holding p50, p95 and p99.</summary>
-    public const int P50Bucket = 8, P95Bucket = 9, P99Bucket = 10;
+    /// <summary>Measures of the latency statement: a histogram bucket (1-based) and its count.</summary>
+    public const int LatencyBucket = 8, LatencyCount = 9;
 
     /// <summary>Values of the Kind column.</summary>
     public const int SeriesKind = 0, RowKind = 1, TotalsKind = 2;
@@ -58,50 +59,37 @@ internal static class CostRollupSql
         """;
 
     /// <summary>The sums: one row per series bucket and group, per group, and the totals.</summary>
-    public static void BuildSums(NpgsqlCommand command, RollupSpec spec) =>
-        Build(command, spec, RollupTables.Sums(spec), RolledUpSums, RawSums, SumsSelect, extraGroup: null,
-            orderBy: "cost_usd DESC");
+    public static void BuildSums(NpgsqlBatchCommand command, RollupSpec spec) =>
+        Build(command, spec, RollupTables.Sums(spec), RolledUpSums, RawSums, SumsSelect, orderBy: "cost_usd DESC");
 
-    /// <summary>The latency percentiles of the same sets as the sums: per output row the histogram bucket (1-based)
-    /// holding p50, p95 and p99. Computed in the database from the histogram cells, so three numbers per row leave it
-    /// instead of every cell (a daily series by user has about as many cells as requests). Nearest rank, as
-    /// <see cref="LatencyHistogram.Percentile"/>: the first bucket whose running count reaches ceil(q * n), with q * n
-    /// in float8 like the C# double.</summary>
-    public static void BuildLatency(NpgsqlCommand command, RollupSpec spec)
-    {
+    /// <summary>The latency histogram cells of the finest groups (per series bucket and group when there is a series,
+    /// else per group), as the sources hold them: each row is a group, a 1-based histogram bucket and a count, and a
+    /// key may repeat. The caller adds them up into the rows, series points and totals and takes the percentiles
+    /// there (<see cref="LatencyHistogram"/>). Grouping sets, a sort on every dimension and two window passes in SQL
+    /// were the slowest part of the query: a daily series by user has about as many cells as requests, so no
+    /// aggregation here would shrink what is sent.</summary>
+    public static void BuildLatency(NpgsqlBatchCommand command, RollupSpec spec) =>
         Build(command, spec, RollupTables.Latency(spec), "bucket AS latency_bucket, requests",
             "analytics_latency_bucket(latency_us) AS latency_bucket, 1::bigint AS requests",
-            "latency_bucket, sum(requests)::bigint", extraGroup: "latency_bucket", orderBy: null);
-        const string Group = "b, provider, model, requester, api_key_id, virtual_key_id, meta, kind";
-        command.CommandText = $"""
-            WITH cells ({Group}, latency_bucket, n) AS (
-            {command.CommandText}
-            ), ranked AS (
-                SELECT *, (sum(n) OVER (PARTITION BY {Group} ORDER BY latency_bucket))::float8 AS seen,
-                       (sum(n) OVER (PARTITION BY {Group}))::float8 AS total
-                FROM cells
-            )
-            SELECT {Group},
-                   min(latency_bucket) FILTER (WHERE seen >= ceil(0.50::float8 * total)),
-                   min(latency_bucket) FILTER (WHERE seen >= ceil(0.95::float8 * total)),
-                   min(latency_bucket) FILTER (WHERE seen >= ceil(0.99::float8 * total))
-            FROM ranked
-            GROUP BY {Group}
-            """;
-    }
+            aggregates: null, orderBy: null);
 
-    private static void Build(NpgsqlCommand command, RollupSpec spec, RollupTables tables, string rolledUpMeasures,
-        string rawMeasures, string aggregates, string? extraGroup, string? orderBy)
+    /// <summary>With <paramref name="aggregates"/> null, the source rows themselves (no grouping).</summary>
+    private static void Build(NpgsqlBatchCommand command, RollupSpec spec, RollupTables tables, string rolledUpMeasures,
+        string rawMeasures, string? aggregates, string? orderBy)
     {
         var parameters = new SqlParameters(command.Parameters);
         var tenant = parameters.Add(spec.TenantId);
         var filter = Filters(spec.Filter, parameters);
-        var bucket = spec.Granularity switch
+
+        // The series bucket of a source row; a rollup whose rows are already the bucket's size needs no date_trunc
+        // (it costs a time zone conversion per row). Raw rows pass None as their resolution.
+        string Bucket(string column, RollupGranularity resolution) => spec.Granularity switch
         {
-            RollupGranularity.Hour => "date_trunc('hour', t, 'UTC')",
-            RollupGranularity.Day => "date_trunc('day', t, 'UTC')",
-            RollupGranularity.Month => "date_trunc('month', t, 'UTC')",
-            _ => "NULL::timestamptz",
+            RollupGranularity.None => "NULL::timestamptz",
+            var unit when unit == resolution => column,
+            RollupGranularity.Hour => $"date_trunc('hour', {column}, 'UTC')",
+            RollupGranularity.Day => $"date_trunc('day', {column}, 'UTC')",
+            _ => $"date_trunc('month', {column}, 'UTC')",
         };
         var metadataValue = spec.GroupBy.HasFlag(RollupDimensions.Metadata)
             ? $"coalesce(metadata ->> {parameters.Add(spec.MetadataKey)}, '')"
@@ -111,7 +99,7 @@ internal static class CostRollupSql
         if (spec.NeedsRequestLog)
         {
             source = $"""
-                SELECT started_at AS t, {RawDimensions}, {metadataValue} AS meta, {rawMeasures}
+                SELECT {Bucket("started_at", RollupGranularity.None)} AS b, {RawDimensions}, {metadataValue} AS meta, {rawMeasures}
                 FROM usage_events
                 WHERE tenant_id = {tenant} AND started_at >= {parameters.Add(spec.Start)}
                   AND started_at < {parameters.Add(spec.End)}{filter}
@@ -124,20 +112,23 @@ internal static class CostRollupSql
             // daily rollup when one holds the groups and the series needs no finer bucket than a day, whole hours
             // from the hourly rollup, the minutes at either edge from the log. Empty parts are left out.
             var parts = new List<string>();
-            void Part(string table, string timeColumn, string dimensions, string measures, DateTime from, DateTime to)
+            void Part(string table, string timeColumn, RollupGranularity resolution, string dimensions, string measures,
+                DateTime from, DateTime to)
             {
                 if (from < to)
                 {
                     parts.Add($"""
-                        SELECT {timeColumn} AS t, {dimensions}, '' AS meta, {measures}
+                        SELECT {Bucket(timeColumn, resolution)} AS b, {dimensions}, '' AS meta, {measures}
                         FROM {table}
                         WHERE tenant_id = {tenant} AND {timeColumn} >= {parameters.Add(from)} AND {timeColumn} < {parameters.Add(to)}{filter}
                         """);
                 }
             }
 
-            void Raw(DateTime from, DateTime to) => Part("usage_events", "started_at", RawDimensions, rawMeasures, from, to);
-            void Hourly(DateTime from, DateTime to) => Part(tables.Hourly, "hour", tables.HourlyDimensions, rolledUpMeasures, from, to);
+            void Raw(DateTime from, DateTime to) =>
+                Part("usage_events", "started_at", RollupGranularity.None, RawDimensions, rawMeasures, from, to);
+            void Hourly(DateTime from, DateTime to) =>
+                Part(tables.Hourly, "hour", RollupGranularity.Hour, tables.HourlyDimensions, rolledUpMeasures, from, to);
 
             var firstHour = CeilingHour(spec.Start);
             var lastHour = FloorHour(spec.End);
@@ -147,18 +138,23 @@ internal static class CostRollupSql
             {
                 Raw(spec.Start, spec.End);
             }
-            else if (tables.Daily is not null && spec.Granularity != RollupGranularity.Hour && firstDay < lastDay)
-            {
-                Raw(spec.Start, firstHour);
-                Hourly(firstHour, firstDay);
-                Part(tables.Daily, "day", tables.DailyDimensions!, rolledUpMeasures, firstDay, lastDay);
-                Hourly(lastDay, lastHour);
-                Raw(lastHour, spec.End);
-            }
             else
             {
                 Raw(spec.Start, firstHour);
-                Hourly(firstHour, lastHour);
+                if (tables.Daily is not null && spec.Granularity != RollupGranularity.Hour && firstDay < lastDay)
+                {
+                    Hourly(firstHour, firstDay);
+                    Part(tables.Daily, "day", RollupGranularity.Day, tables.DailyDimensions!, rolledUpMeasures, firstDay, lastDay);
+                    Hourly(lastDay, lastHour);
+                }
+                else
+                {
+                    Hourly(firstHour, lastHour);
+                }
+
+                // Events the roller has not moved into the rollups yet, as raw rows: the same statement (one
+                // snapshot) sees each event either here or in a rollup, never both, never neither.
+                Part("usage_rollup_pending", "started_at", RollupGranularity.None, RawDimensions, rawMeasures, firstHour, lastHour);
                 Raw(lastHour, spec.End);
             }
 
@@ -178,22 +174,29 @@ internal static class CostRollupSql
             select.Append(grouped ? column : "''::text").Append(", ");
         }
 
-        var groups = string.Join(", ", groupColumns);
-        var extra = extraGroup is null ? "" : ", " + extraGroup;
         var series = spec.Granularity != RollupGranularity.None;
-        var groupingSets = (series ? $"(b, {groups}{extra}), " : "") + $"({groups}{extra}), ({extraGroup})";
+        if (aggregates is null)
+        {
+            command.CommandText = $"""
+                SELECT b, {select}{(series ? SeriesKind : RowKind)} AS kind, latency_bucket, requests
+                FROM (
+                {source}
+                ) AS src
+                """;
+            return;
+        }
+
+        var groups = string.Join(", ", groupColumns);
+        var groupingSets = (series ? $"(b, {groups}), " : "") + $"({groups}), ()";
         var kind = $"CASE WHEN GROUPING({groupColumns[0]}) <> 0 THEN {TotalsKind} "
             + (series ? $"WHEN GROUPING(b) = 0 THEN {SeriesKind} " : "")
             + $"ELSE {RowKind} END";
-
         command.CommandText = $"""
             WITH src AS (
             {source}
-            ), bucketed AS (
-                SELECT {bucket} AS b, * FROM src
             )
             SELECT {(series ? "b" : "NULL::timestamptz")}, {select}{kind} AS kind, {aggregates}
-            FROM bucketed
+            FROM src
             GROUP BY GROUPING SETS ({groupingSets})
             {(orderBy is null ? "" : $"ORDER BY kind, {(series ? "b, " : "")}{orderBy}, {groups}")}
             """;

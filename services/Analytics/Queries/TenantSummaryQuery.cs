@@ -4,8 +4,9 @@ using Npgsql;
 
 namespace Gateway.Analytics.Queries;
 
-/// <summary>Month-to-date totals and the top models and users by cost, from the hourly rollups (which include
-/// every stored request up to now), in one statement so all parts come from one snapshot.</summary>
+/// <summary>Month-to-date totals and the top models and users by cost, from the hourly rollups plus the events still
+/// queued for them (together every stored request up to now), in one statement so all parts come from one
+/// snapshot.</summary>
 internal sealed class TenantSummaryQuery(NpgsqlDataSource dataSource)
 {
     private const string Sql = """
@@ -13,6 +14,11 @@ internal sealed class TenantSummaryQuery(NpgsqlDataSource dataSource)
             SELECT model, requester, requests, errors, cost_usd, saved_cost_usd
             FROM usage_rollup_hourly
             WHERE tenant_id = $1 AND hour >= $2 AND hour < $3
+            UNION ALL
+            -- Events the roller has not moved into the rollups yet (same snapshot: each event is counted once).
+            SELECT model, requester, 1, (status_code >= 400)::int, cost_usd, saved_cost_usd
+            FROM usage_rollup_pending
+            WHERE tenant_id = $1 AND started_at >= $2 AND started_at < $3
         )
         SELECT * FROM (
             SELECT 0 AS part, '' AS name, coalesce(sum(requests), 0)::bigint AS requests,

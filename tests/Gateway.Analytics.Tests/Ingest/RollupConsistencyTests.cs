@@ -11,8 +11,8 @@ namespace Gateway.Analytics.Tests.Ingest;
 [Collection(AnalyticsCollection.Name)]
 public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
 {
-    private static readonly DateTime RangeEnd = FloorHour(DateTime.UtcNow).AddHours(-1);
-    private static readonly DateTime RangeStart = RangeEnd.AddHours(-72);
+    internal static readonly DateTime RangeEnd = FloorHour(DateTime.UtcNow).AddHours(-1);
+    internal static readonly DateTime RangeStart = RangeEnd.AddHours(-72);
 
     [Fact]
     public async Task Rollup_totals_equal_the_sum_of_a_few_thousand_awkward_events_to_the_last_digit()
@@ -27,7 +27,7 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
         var rollup = await RollupAsync(tenant, RangeStart, RangeEnd);
 
         Assert.Equal(Expected(events), Measures(rollup.Totals));
-        await AssertRollupTableMatchesLogAsync(tenant);
+        await AssertRollupTablesMatchLogAsync(fixture, tenant);
         // Every group's row is the sum of its events too.
         foreach (var row in rollup.Rows)
         {
@@ -108,7 +108,7 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
             }
         }
 
-        await AssertRollupTableMatchesLogAsync(tenant);
+        await AssertRollupTablesMatchLogAsync(fixture, tenant);
     }
 
     [Fact]
@@ -129,11 +129,11 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
         Assert.Equal(events.Count, responses.Sum(r => r.Accepted));
         Assert.Equal(batches.Sum(b => b.Events.Count) * 2 - events.Count, responses.Sum(r => r.Duplicates));
         Assert.Equal(Expected(events), Measures((await RollupAsync(tenant, RangeStart, RangeEnd)).Totals));
-        await AssertRollupTableMatchesLogAsync(tenant);
+        await AssertRollupTablesMatchLogAsync(fixture, tenant);
     }
 
     /// <summary>Money sums, requests, errors, cache hits, tokens, latency sum.</summary>
-    private static (string Cost, string Saved, long Requests, long Errors, long CacheHits, long Input, long Cached, long Write,
+    internal static (string Cost, string Saved, long Requests, long Errors, long CacheHits, long Input, long Cached, long Write,
         long Output, long Reasoning, long LatencySum) Expected(IEnumerable<UsageEvent> events)
     {
         var list = events.ToList();
@@ -145,15 +145,16 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
             list.Sum(e => e.OutputTokens), list.Sum(e => e.ReasoningTokens), list.Sum(e => e.LatencyUs));
     }
 
-    private static (string, string, long, long, long, long, long, long, long, long, long) Measures(CostRollupRow row) =>
+    internal static (string, string, long, long, long, long, long, long, long, long, long) Measures(CostRollupRow row) =>
         (row.CostUsd, row.SavedCostUsd, row.Requests, row.Errors, row.CacheHits, row.InputTokens, row.CachedInputTokens,
             row.CacheWriteTokens, row.OutputTokens, row.ReasoningTokens, row.LatencySumUs);
 
-    /// <summary>Re-aggregates the tenant's log per hour and dimensions in SQL and compares it with the rollup tables
-    /// (sums and latency histograms, per hour for every dimension and per model, per day for model and user): both
-    /// differences must be empty.</summary>
-    private async Task AssertRollupTableMatchesLogAsync(string tenant)
+    /// <summary>Waits until the roller has moved the tenant's queued events, then re-aggregates the tenant's log per
+    /// hour and dimensions in SQL and compares it with the rollup tables (sums and latency histograms, per hour for
+    /// every dimension and per model, per day for model and user): both differences must be empty.</summary>
+    internal static async Task AssertRollupTablesMatchLogAsync(AnalyticsFixture fixture, string tenant)
     {
+        await fixture.WaitForRollupsAsync(tenant);
         await using var command = fixture.Database.CreateCommand("""
             WITH raw AS (
                 SELECT date_trunc('hour', started_at, 'UTC') AS hour, provider, model, requester, api_key_id, virtual_key_id,
