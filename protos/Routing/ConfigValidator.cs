@@ -61,8 +61,17 @@ public static class ConfigValidator
                 return (null, errors);
             }
 
-            ValidateNode(document.RootElement, "$", depth: 0, errors);
-            return errors.Count == 0 ? (CanonicalJson.Write(document.RootElement), errors) : (null, errors);
+            try
+            {
+                ValidateNode(document.RootElement, "$", depth: 0, errors);
+                return errors.Count == 0 ? (CanonicalJson.Write(document.RootElement), errors) : (null, errors);
+            }
+            catch (InvalidOperationException)
+            {
+                // Reading a string that escapes a lone surrogate ("\ud800"): it has no text to validate or store.
+                errors.Add(new("$", "config contains a string that is not valid Unicode"));
+                return (null, errors);
+            }
         }
     }
 

@@ -77,9 +77,7 @@ internal sealed class RequestBody : IDisposable
         catch (BadHttpRequestException ex)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? GatewayError.BodyTooLarge(limit)
-                : GatewayError.InvalidBody("invalid_body", "The request body could not be read: " + ex.Message);
+            return GatewayError.UnreadableBody(ex, limit);
         }
         catch
         {

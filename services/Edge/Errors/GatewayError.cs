@@ -58,6 +58,35 @@ internal sealed record GatewayError(int StatusCode, string Type, string Code, st
     public static GatewayError BodyTooLarge(long limit) => new(StatusCodes.Status413PayloadTooLarge, ErrorTypes.InvalidRequest,
         "request_too_large", $"The request body exceeds the limit of {limit} bytes.");
 
+    /// <summary>Kestrel refused the client's body while it was read: over the size limit (413), too slow (408,
+    /// <c>MinRequestBodyDataRate</c>) or malformed framing (400). Each is the client's mistake, wherever it surfaces.</summary>
+    public static GatewayError UnreadableBody(BadHttpRequestException exception, long limit) => exception.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => BodyTooLarge(limit),
+        StatusCodes.Status408RequestTimeout => BodyTimeout(),
+        _ => InvalidBody("invalid_body", "The request body could not be read: " + exception.Message),
+    };
+
+    /// <summary>The Kestrel error behind a failed upstream send whose content was the client's body, if that is why.</summary>
+    public static BadHttpRequestException? ClientBodyFailure(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException clientBody)
+            {
+                return clientBody;
+            }
+        }
+
+        return null;
+    }
+
+    public static GatewayError UnknownRoute() => new(StatusCodes.Status404NotFound, ErrorTypes.InvalidRequest, "unknown_url",
+        "Unknown request URL: the gateway serves the OpenAI and Anthropic APIs under /v1.");
+
+    public static GatewayError BodyTimeout() => new(StatusCodes.Status408RequestTimeout, ErrorTypes.InvalidRequest,
+        "request_body_timeout", "The request body arrived too slowly; the gateway stopped waiting for it.");
+
     public static GatewayError InvalidBody(string code, string message) =>
         new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest, code, message);
 

@@ -122,6 +122,11 @@ internal sealed record RequestMetadata(string User, IReadOnlyDictionary<string, 
         {
             return GatewayError.InvalidMetadata(header, "is not valid JSON; send a JSON object of string values, e.g. {\"team\":\"search\"}");
         }
+        catch (InvalidOperationException)
+        {
+            // GetString on an escaped lone surrogate ("\ud800"): no text to store.
+            return GatewayError.InvalidMetadata(header, "has a string that is not valid Unicode");
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Gateway.Edge.Errors;
 
 namespace Gateway.Edge.Pipeline;
@@ -29,6 +30,13 @@ internal static class JsonBodyScan
             return GatewayError.InvalidBody("invalid_json", $"The request body is empty; send {expected}.");
         }
 
+        // The scanners skip most strings unread, but later stages (translation, token estimates) read them all: text
+        // that is not Unicode must fail here as the client's mistake, not there as the gateway's.
+        if (!Utf8.IsValid(body) || HasLoneSurrogateEscape(body))
+        {
+            return GatewayError.InvalidBody("invalid_json", "The request body contains text that is not valid UTF-8.");
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
@@ -48,5 +56,58 @@ internal static class JsonBodyScan
             // GetString on a string that is not valid UTF-8.
             return GatewayError.InvalidBody("invalid_json", "The request body contains a string that is not valid UTF-8.");
         }
+    }
+
+    /// <summary>Whether a string escapes half of a surrogate pair on its own (<c>"\ud800"</c>), which no reader can
+    /// turn into text. Only bodies with a surrogate escape at all pay for reading their escaped strings.</summary>
+    private static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> body)
+    {
+        if (!MayEscapeSurrogate(body))
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    reader.GetString();
+                }
+            }
+
+            return false;
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON: the scan itself reports it.
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>A <c>\uD800</c>-<c>\uDFFF</c> escape anywhere in the body.</summary>
+    private static bool MayEscapeSurrogate(ReadOnlySpan<byte> body)
+    {
+        var index = body.IndexOf("\\u"u8);
+        while (index >= 0)
+        {
+            var rest = body[(index + 2)..];
+            if (rest.Length >= 2 && rest[0] is (byte)'d' or (byte)'D'
+                && rest[1] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+
+            var next = rest.IndexOf("\\u"u8);
+            index = next < 0 ? -1 : index + 2 + next;
+        }
+
+        return false;
     }
 }

@@ -104,9 +104,9 @@ internal static class ChunkInspector
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            if (capture.WantsModel)
+            if (capture.WantsModel && TryGetString(ref reader) is { } model)
             {
-                capture.SetServedModel(reader.GetString()!);
+                capture.SetServedModel(model);
             }
         }
         else
@@ -157,7 +157,7 @@ internal static class ChunkInspector
                 if (reader.ValueTextEquals("text"u8))
                 {
                     reader.Read();
-                    capture.AppendString(ref reader);
+                    AppendText(ref reader, capture);
                 }
                 else if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
                 {
@@ -200,7 +200,7 @@ internal static class ChunkInspector
             reader.Read();
             if (isText && reader.TokenType == JsonTokenType.String)
             {
-                capture.AppendString(ref reader);
+                AppendText(ref reader, capture);
             }
             else
             {
@@ -223,7 +223,7 @@ internal static class ChunkInspector
             reader.Read();
             if (isContent && reader.TokenType == JsonTokenType.String)
             {
-                capture.AppendString(ref reader);
+                AppendText(ref reader, capture);
             }
             else
             {
@@ -267,6 +267,32 @@ internal static class ChunkInspector
         }
 
         return counted ? TokenUsage.FromOpenAi(prompt, completion, cached, reasoning) : null;
+    }
+
+    /// <summary>Provider text that is not valid UTF-8, or an escaped lone surrogate, cannot be decoded: it is relayed
+    /// untouched but left out of the capture, instead of failing the relay (and the usage read from the same chunk).</summary>
+    private static void AppendText(ref Utf8JsonReader reader, AnswerCapture capture)
+    {
+        try
+        {
+            capture.AppendString(ref reader);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>The string value, or null when it cannot be decoded (see <see cref="AppendText"/>).</summary>
+    private static string? TryGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static TokenUsage? SkipValue(ref Utf8JsonReader reader)

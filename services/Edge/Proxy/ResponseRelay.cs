@@ -63,6 +63,12 @@ internal static class ResponseRelay
                     wrote = true;
                 }
 
+                if (buffer.Length > SseEvent.MaxEventBytes)
+                {
+                    // Ends the answer as a provider failure mid-body (an error event, or 502 when nothing was sent yet).
+                    throw new IOException($"The provider sent an event longer than {SseEvent.MaxEventBytes} bytes.");
+                }
+
                 if (result.IsCompleted)
                 {
                     // A provider that ends without a final blank line: pass on what it sent.

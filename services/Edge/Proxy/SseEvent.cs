@@ -6,6 +6,10 @@ namespace Gateway.Edge.Proxy;
 /// payload of its <c>data:</c> line when it has exactly one (every OpenAI chunk does).</summary>
 internal readonly record struct SseEvent(ReadOnlySequence<byte> Raw, ReadOnlySequence<byte> Data, bool HasSingleData)
 {
+    /// <summary>The largest event the relay holds while waiting for its end. Chat chunks are small; a provider (or a
+    /// tenant's custom host) that never ends an event must not grow the buffer without bound.</summary>
+    public const int MaxEventBytes = 4 * 1024 * 1024;
+
     private static ReadOnlySpan<byte> DataField => "data:"u8;
 
     /// <summary>Cuts the next complete event (ended by a blank line, LF or CRLF) off the front of

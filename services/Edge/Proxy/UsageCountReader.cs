@@ -10,6 +10,13 @@ internal static class UsageCountReader
     public static long ReadCount(ref Utf8JsonReader reader)
     {
         reader.Read();
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            // Step over the whole value, or its insides would be read as the usage object's next properties.
+            reader.Skip();
+            return 0;
+        }
+
         return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : 0;
     }
 

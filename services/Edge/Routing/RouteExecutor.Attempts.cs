@@ -62,6 +62,12 @@ internal sealed partial class RouteExecutor
             // The target is misconfigured or unsupported: nothing was sent, so there is no upstream attempt to record.
             return AttemptFailure.Skipped(ex.Error);
         }
+        catch (HttpRequestException ex) when (GatewayError.ClientBodyFailure(ex) is { } clientBody)
+        {
+            // A body streamed upstream as it arrives (passthrough) broke Kestrel's limits: the client's mistake.
+            var limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+            return AttemptFailure.Skipped(GatewayError.UnreadableBody(clientBody, limit));
+        }
         catch (HttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogUpstreamUnreachable(logger, attempt.Provider, ex.HttpRequestError);

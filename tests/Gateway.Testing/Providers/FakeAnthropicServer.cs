@@ -170,6 +170,11 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
 
         using (json)
         {
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Invalid(400, "invalid_request_error", "The request body must be a JSON object.");
+            }
+
             var root = json.RootElement;
             if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
             {
@@ -189,7 +194,8 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
             var index = 0;
             foreach (var message in messages.EnumerateArray())
             {
-                var role = message.TryGetProperty("role", out var r) ? r.GetString() : null;
+                var role = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("role", out var r)
+                    && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
                 if (role is not ("user" or "assistant"))
                 {
                     return Invalid(400, "invalid_request_error", $"messages.{index}.role: Input should be 'user' or 'assistant'");

@@ -150,6 +150,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 return;
             }
 
+            if (await RejectNonObjectAsync(context, request.Body))
+            {
+                return;
+            }
+
             using var json = JsonDocument.Parse(request.Body);
             var root = json.RootElement;
             var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "gpt-4o-mini";
@@ -202,6 +207,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
 
+        if (await RejectNonObjectAsync(context, request.Body))
+        {
+            return;
+        }
+
         using var json = JsonDocument.Parse(request.Body);
         var root = json.RootElement;
         var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "text-embedding-3-small";
@@ -247,6 +257,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     {
         var request = await RecordAsync(context);
         if (await TryAnswerErrorAsync(context))
+        {
+            return;
+        }
+
+        if (await RejectNonObjectAsync(context, request.Body))
         {
             return;
         }
@@ -317,6 +332,16 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 response.ContentType = "application/json";
                 await response.WriteAsync("{\"choices\": [ this is not json", context.RequestAborted);
                 return true;
+            case FakeBehaviorKind.RawStream:
+                response.ContentType = behavior.ContentType;
+                await response.StartAsync(context.RequestAborted);
+                foreach (var part in behavior.Parts)
+                {
+                    await response.Body.WriteAsync(part, context.RequestAborted);
+                    await response.Body.FlushAsync(context.RequestAborted);
+                }
+
+                return true;
             case FakeBehaviorKind.StreamDiesBeforeFirstEvent:
                 response.ContentType = "text/event-stream; charset=utf-8";
                 await response.StartAsync(context.RequestAborted);
@@ -326,6 +351,49 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 return true;
             default:
                 return false;
+        }
+    }
+
+    /// <summary>A body that is not one JSON object gets OpenAI's 400, as a client mistake the gateway passed on
+    /// unread (passthrough) must not look like a provider crash.</summary>
+    private static async Task<bool> RejectNonObjectAsync(HttpContext context, byte[] body)
+    {
+        if (IsReadableObject(body))
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"error":{"message":"We could not parse the JSON body of your request.","type":"invalid_request_error","code":"invalid_json"}}""",
+            context.RequestAborted);
+        return true;
+    }
+
+    /// <summary>One JSON object (depth ≤ 64) whose every string decodes (no invalid UTF-8, no lone surrogate escape).</summary>
+    private static bool IsReadableObject(byte[] body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!System.Text.Unicode.Utf8.IsValid(body) || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    reader.GetString();
+                }
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false;
         }
     }
 
@@ -441,6 +509,9 @@ public enum FakeBehaviorKind
 
     /// <summary>SSE headers, then the connection is dropped before the first event.</summary>
     StreamDiesBeforeFirstEvent,
+
+    /// <summary>200 with the given bytes, each part written and flushed on its own (a malformed or oddly split stream).</summary>
+    RawStream,
 }
 
 /// <summary>One scripted answer.</summary>
@@ -455,6 +526,16 @@ public sealed record FakeBehavior(FakeBehaviorKind Kind, FakeError? Error = null
     public static FakeBehavior Garbage { get; } = new(FakeBehaviorKind.Garbage);
 
     public static FakeBehavior StreamDiesBeforeFirstEvent { get; } = new(FakeBehaviorKind.StreamDiesBeforeFirstEvent);
+
+    /// <summary>The parts of a <see cref="FakeBehaviorKind.RawStream"/> answer, in order.</summary>
+    public IReadOnlyList<byte[]> Parts { get; init; } = [];
+
+    /// <summary>The content type of a <see cref="FakeBehaviorKind.RawStream"/> answer.</summary>
+    public string ContentType { get; init; } = "text/event-stream";
+
+    /// <summary>200 with exactly these bytes, each part flushed separately (split anywhere, even inside a character).</summary>
+    public static FakeBehavior RawStream(string contentType, params byte[][] parts) =>
+        new(FakeBehaviorKind.RawStream) { Parts = parts, ContentType = contentType };
 
     public static FakeBehavior Status(int statusCode, string? body = null, IReadOnlyDictionary<string, string>? headers = null) =>
         new(FakeBehaviorKind.Error, new FakeError(statusCode,
