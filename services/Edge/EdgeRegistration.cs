@@ -67,6 +67,7 @@ public static class EdgeRegistration
         services.AddSingleton<ModelsHandler>();
         services.AddSingleton<PassthroughHandler>();
         builder.AddUsagePublishing();
+        AddGracefulShutdown(builder);
         return builder;
     }
 
@@ -83,7 +84,18 @@ public static class EdgeRegistration
         // Every other /v1 path and method (files, audio, images, responses, ...) is forwarded to the provider as is;
         // the routes above are more specific and win.
         app.Map(PassthroughHandler.Route, app.Services.GetRequiredService<PassthroughHandler>().HandleAsync);
+        Http.UnknownRoute.Map(app);
         return app;
+    }
+
+    /// <summary>The server drains in-flight requests for <c>Edge:Shutdown:DrainTimeout</c>, set explicitly as the host's
+    /// shutdown timeout (it overrides <c>shutdownTimeoutSeconds</c>); the usage publisher flushes after that on its own
+    /// deadline (<see cref="UsagePublisher.StoppedAsync"/>).</summary>
+    private static void AddGracefulShutdown(IHostApplicationBuilder builder)
+    {
+        AddValidatedOptions<ShutdownOptions>(builder, ShutdownOptions.SectionName);
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.DrainTimeout);
     }
 
     private static void AddValidatedOptions<TOptions>(IHostApplicationBuilder builder, string section) where TOptions : class =>

@@ -18,10 +18,16 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     /// <param name="configureServices">Optional replacements applied after the service's own registrations
     /// (for observing, e.g. capturing what the service emits).</param>
     public ServiceHost(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+        : this(settings, configureServices, FreePort.Next(), FreePort.Next())
+    {
+    }
+
+    private ServiceHost(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configureServices,
+        int httpPort, int grpcPort)
     {
         _configureServices = configureServices;
-        HttpPort = FreePort.Next();
-        GrpcPort = FreePort.Next();
+        HttpPort = httpPort;
+        GrpcPort = grpcPort;
         _settings = new Dictionary<string, string?>(settings)
         {
             ["Kestrel:Endpoints:http:Url"] = $"http://127.0.0.1:{HttpPort}",
@@ -45,6 +51,10 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         StartServer();
         return this;
     }
+
+    /// <summary>A new, unstarted host of the same service with the same settings on the same ports: dispose this one
+    /// (an outage), then start the replacement (the restart), and clients configured with the old addresses reach it.</summary>
+    public ServiceHost<TEntryPoint> CreateReplacement() => new(_settings, _configureServices, HttpPort, GrpcPort);
 
     /// <summary>A channel to the gRPC endpoint; the caller owns it.</summary>
     public GrpcChannel CreateGrpcChannel() => GrpcChannel.ForAddress(GrpcAddress);

@@ -6,16 +6,19 @@ namespace Gateway.Edge.Usage;
 
 /// <summary>Drains <see cref="UsageQueue"/> in the background: gathers up to BatchSize events (waiting at most
 /// FlushInterval for a partial batch), sends each batch until it is accepted (exponential backoff with jitter), and on
-/// shutdown flushes what is queued until the host's shutdown timeout runs out.</summary>
+/// shutdown flushes what is queued for up to <see cref="ShutdownOptions.UsageFlushTimeout"/>.</summary>
 internal sealed partial class UsagePublisher(
-    UsageQueue queue, IUsageSink sink, UsageMetrics metrics, IOptions<UsageOptions> options, ILogger<UsagePublisher> logger)
-    : IHostedService, IDisposable
+    UsageQueue queue, IUsageSink sink, UsageMetrics metrics, IOptions<UsageOptions> options,
+    IOptions<ShutdownOptions> shutdown, ILogger<UsagePublisher> logger)
+    : IHostedLifecycleService, IDisposable
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly UsageOptions _options = options.Value;
     private readonly CancellationTokenSource _abort = new();
     private Task _loop = Task.CompletedTask;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -24,12 +27,27 @@ internal sealed partial class UsagePublisher(
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Nothing yet: the server may still be draining requests whose events are not recorded yet.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs once every hosted service has stopped, the web server included, so every finished request's
+    /// event is queued whatever the registration order. New events are refused from here on; the loop sends what is
+    /// queued, then ends.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        // New events are refused from here on; the loop sends what is queued, then ends. If the host's shutdown
-        // timeout fires first, the loop gives up and reports what it could not deliver.
         queue.Complete();
-        await using var registration = cancellationToken.Register(_abort.Cancel);
+        if (_loop.IsCompleted)
+        {
+            return;
+        }
+
+        // Its own deadline rather than the host's token: draining long streams may have used up the host's whole
+        // shutdown timeout, and an event lost here is a request nobody is billed for.
+        _abort.CancelAfter(shutdown.Value.UsageFlushTimeout);
         await _loop;
     }
 
