@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Gateway.Edge.Options;
 
 /// <summary>The connection pool shared by every provider (section <c>Providers:Http</c>).</summary>
-public sealed record ProviderHttpOptions
+public sealed record ProviderHttpOptions : IValidatableObject
 {
     public const string SectionName = "Providers:Http";
 
@@ -13,4 +13,31 @@ public sealed record ProviderHttpOptions
 
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Offer HTTP/2 to https providers (negotiated with TLS ALPN; HTTP/1.1 when the provider declines), so
+    /// concurrent requests share a few connections instead of opening one each.</summary>
+    public bool Http2 { get; init; } = true;
+
+    /// <summary>Plain-http upstreams (<c>host:port</c>) that speak HTTP/2 without TLS (h2c with prior knowledge), e.g. a
+    /// local inference server or a sidecar proxy. Every other http:// upstream gets HTTP/1.1, since a server that
+    /// only speaks HTTP/1.1 cannot answer an h2c request.</summary>
+    public string[] Http2PriorKnowledgeHosts { get; init; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var entry in Http2PriorKnowledgeHosts)
+        {
+            if (ParseHostPort(entry) is null)
+            {
+                yield return new ValidationResult($"'{entry}' is not a host:port.", [nameof(Http2PriorKnowledgeHosts)]);
+            }
+        }
+    }
+
+    /// <summary>"host:port" (IPv6 in brackets) as host and port, or null.</summary>
+    internal static (string Host, int Port)? ParseHostPort(string entry) =>
+        Uri.TryCreate("http://" + entry.Trim(), UriKind.Absolute, out var uri) && uri.PathAndQuery == "/" && uri.UserInfo.Length == 0
+            && entry.Trim().EndsWith(":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            ? (uri.IdnHost, uri.Port)
+            : null;
 }

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Edge.Providers;
 
 /// <summary>The one long-lived HttpClient for every provider. Deliberately not from IHttpClientFactory: its defaults
-/// here add a resilience handler that would retry POSTs (retries and fallback belong to the router) and time out
-/// long generations. Connections are pooled and recycled so DNS changes are seen.</summary>
+/// here add a resilience handler that buffers and would retry POSTs (retries and fallback belong to the router) and
+/// time out long generations. Connections are pooled (kept alive between requests, no per-host cap) and recycled so
+/// DNS changes are seen; the HTTP version is chosen per request by <see cref="ProviderProtocolHandler"/>.</summary>
 internal sealed class ProviderHttpClient : IDisposable
 {
     public ProviderHttpClient(IOptions<ProviderHttpOptions> options)
@@ -19,17 +20,15 @@ internal sealed class ProviderHttpClient : IDisposable
             AllowAutoRedirect = false,
             UseCookies = false,
             AutomaticDecompression = System.Net.DecompressionMethods.None,
+            // HTTP/2 streams beyond one connection's limit (often 100) open another connection instead of queueing.
             EnableMultipleHttp2Connections = true,
             MaxConnectionsPerServer = int.MaxValue,
         };
 
         // Timeouts are per request (the Edge's upstream timeout), not the client's 100 s default.
-        // HTTP/2 where TLS negotiates it (many streams over few connections), HTTP/1.1 otherwise.
-        Client = new HttpClient(handler, disposeHandler: true)
+        Client = new HttpClient(new ProviderProtocolHandler(handler, settings), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
-            DefaultRequestVersion = System.Net.HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Gateway.Edge.Auth;
 using Gateway.Edge.Errors;
@@ -9,8 +10,15 @@ namespace Gateway.Edge.Providers.OpenAiCompatible;
 /// comes from the virtual key, else configuration, else the profile's default.</summary>
 internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOptions options, ProviderHttpClient http) : IChatProvider
 {
+    private const int MaxCachedUris = 256;
+
     private readonly string _baseUrl = options.BaseUrl is { Length: > 0 } configured ? configured : profile.DefaultBaseUrl;
     private readonly bool _requestStreamUsage = options.RequestStreamUsage ?? profile.RequestsStreamUsage;
+
+    /// <summary>Chat completions URI per base URL: building it (concatenation, parsing) was a tenth of the strings a
+    /// request allocated, and a provider's requests go to a handful of base URLs. Bounded, since custom hosts and
+    /// virtual keys could name many.</summary>
+    private readonly ConcurrentDictionary<string, Uri?> _uris = new(StringComparer.Ordinal);
 
     public string Name => profile.Name;
 
@@ -22,7 +30,7 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
             throw new GatewayErrorException(ProviderConfigurationError.MissingBaseUrl(Name));
         }
 
-        var uri = OpenAiWire.ChatCompletionsUri(baseUrl) ?? throw new GatewayErrorException(GatewayError.UpstreamInvalidUrl(Name));
+        var uri = ChatCompletionsUri(baseUrl) ?? throw new GatewayErrorException(GatewayError.UpstreamInvalidUrl(Name));
         var message = OpenAiWire.CreateMessage(uri, request, OpenAiWire.RequestsStreamUsage(target, _requestStreamUsage));
         if (target.Credential.Length > 0)
         {
@@ -42,5 +50,22 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
         }
 
         return OpenAiWire.SendAsync(http.Client, message, request, cancellationToken);
+    }
+
+    private Uri? ChatCompletionsUri(string baseUrl)
+    {
+        if (_uris.TryGetValue(baseUrl, out var uri))
+        {
+            return uri;
+        }
+
+        uri = OpenAiWire.ChatCompletionsUri(baseUrl);
+        if (_uris.Count >= MaxCachedUris)
+        {
+            _uris.Clear();
+        }
+
+        _uris[baseUrl] = uri;
+        return uri;
     }
 }
