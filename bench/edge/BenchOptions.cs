@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Gateway.Bench.Edge;
+
+/// <summary>Command line of the benchmark. Flags: <c>--quick</c>, <c>--soak</c>, <c>--with-analytics</c>; values:
+/// <c>--duration 10s</c>, <c>--soak-duration 10m</c>, <c>--soak-rate 2000</c>, <c>--concurrency 1,16,64</c>,
+/// <c>--ttfb-requests 1000</c>.</summary>
+internal sealed record BenchOptions
+{
+    private static readonly string[] Flags = ["quick", "soak", "with-analytics"];
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Load before each scenario's measured runs, per target (direct and Edge).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Load right after start-up, per path, before anything is measured.</summary>
+    public TimeSpan InitialWarmup { get; init; } = TimeSpan.FromSeconds(15);
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 16, 64];
+
+    public int TtfbRequests { get; init; } = 1000;
+
+    public bool Soak { get; init; }
+
+    public TimeSpan SoakDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    public double SoakRate { get; init; } = 2000;
+
+    public bool WithAnalytics { get; init; }
+
+    public bool Quick { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var flags = new HashSet<string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i].TrimStart('-');
+            if (Flags.Contains(name))
+            {
+                flags.Add(name);
+            }
+            else if (i + 1 < args.Length)
+            {
+                values[name] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"'{args[i]}' needs a value.");
+            }
+        }
+
+        var quick = flags.Contains("quick");
+        var options = new BenchOptions
+        {
+            Quick = quick,
+            Duration = quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10),
+            Warmup = quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(5),
+            InitialWarmup = quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15),
+            TtfbRequests = quick ? 200 : 1000,
+            Soak = flags.Contains("soak"),
+            WithAnalytics = flags.Contains("with-analytics"),
+        };
+        return options with
+        {
+            Duration = values.TryGetValue("duration", out var duration) ? ParseDuration(duration) : options.Duration,
+            SoakDuration = values.TryGetValue("soak-duration", out var soak) ? ParseDuration(soak) : options.SoakDuration,
+            SoakRate = values.TryGetValue("soak-rate", out var rate) ? double.Parse(rate, CultureInfo.InvariantCulture) : options.SoakRate,
+            TtfbRequests = values.TryGetValue("ttfb-requests", out var ttfb) ? int.Parse(ttfb, CultureInfo.InvariantCulture) : options.TtfbRequests,
+            Concurrency = values.TryGetValue("concurrency", out var list)
+                ? [.. list.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]
+                : options.Concurrency,
+        };
+    }
+
+    /// <summary>"10s", "2m", "90" (seconds).</summary>
+    public static TimeSpan ParseDuration(string text) => text[^1] switch
+    {
+        's' => TimeSpan.FromSeconds(double.Parse(text[..^1], CultureInfo.InvariantCulture)),
+        'm' => TimeSpan.FromMinutes(double.Parse(text[..^1], CultureInfo.InvariantCulture)),
+        _ => TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture)),
+    };
+
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, TTFB {TtfbRequests} requests each way");
+}
