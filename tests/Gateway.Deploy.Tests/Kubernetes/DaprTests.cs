@@ -87,9 +87,25 @@ public sealed class DaprTests
             $"retries may take {worstCase.TotalSeconds:0.#} s, not under processingTimeout {processingTimeout.TotalSeconds:0.#} s");
     }
 
-    /// <summary>Dapr's exponential back-off: 500 ms initial interval, multiplier 1.5, randomization 0.5, capped
-    /// at maxInterval; a constant policy waits its duration.</summary>
-    internal static TimeSpan WorstCaseRetryTime(DaprRetryPolicy policy)
+    [Fact]
+    public void Deliveries_keep_retrying_through_an_outage_of_several_minutes()
+    {
+        // A usage event that runs out of retries is dead-lettered, and nothing bills it; even with the unluckiest
+        // jitter the budget must outlast a PostgreSQL restart or an Analytics rollout.
+        var resiliency = Assert.Single(Base.All<DaprResiliency>());
+        var policy = resiliency.Spec.Policies.Retries[resiliency.Spec.Targets.Components["pubsub"].Inbound!.Retry!];
+
+        var shortest = RetryTime(policy, jitter: 0.5);
+        Assert.True(shortest >= TimeSpan.FromMinutes(4), $"retries may give up after {shortest.TotalSeconds:0.#} s");
+    }
+
+    /// <summary>The longest a retry policy can keep retrying (every wait at the top of its jitter).</summary>
+    internal static TimeSpan WorstCaseRetryTime(DaprRetryPolicy policy) => RetryTime(policy, jitter: 1.5);
+
+    /// <summary>Dapr's exponential back-off: 500 ms initial interval, multiplier 1.5, randomization 0.5 (each wait
+    /// is the interval times 0.5 to 1.5: <paramref name="jitter"/> picks the factor), capped at maxInterval; a
+    /// constant policy waits its duration.</summary>
+    private static TimeSpan RetryTime(DaprRetryPolicy policy, double jitter)
     {
         if (policy.Policy == "constant")
         {
@@ -102,7 +118,7 @@ public sealed class DaprTests
         var interval = TimeSpan.FromMilliseconds(500);
         for (var retry = 0; retry < policy.MaxRetries; retry++)
         {
-            total += (interval < max ? interval : max) * 1.5;
+            total += (interval < max ? interval : max) * jitter;
             interval *= 1.5;
         }
 
