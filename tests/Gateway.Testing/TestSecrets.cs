@@ -16,6 +16,17 @@ public static class TestSecrets
         ["Security:InternalToken"] = InternalToken,
     };
 
+    /// <summary><paramref name="settings"/> with the Security section added (for a service host).</summary>
+    public static Dictionary<string, string?> With(Dictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in Settings())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     /// <summary>gRPC call metadata carrying a bearer token.</summary>
     public static Grpc.Core.Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 }

@@ -42,8 +42,8 @@ internal sealed class FaultSystem : IAsyncDisposable
 
     /// <summary>Delivers every message twice (Dapr is at-least-once) and, like Dapr with a Resiliency retry policy
     /// on the pubsub inbound target, retries a failed delivery with exponential backoff capped at 5 s. Unlike
-    /// deploy/kubernetes/base/dapr/resiliency.yaml (6 retries, about 16 s) it never gives up: the outages here last
-    /// longer than that policy's budget (see the fault suite's README section).</summary>
+    /// deploy/kubernetes/base/dapr/resiliency.yaml (60 retries, at least about 4.5 minutes) it never gives up, so a
+    /// test's outage is never cut short by a retry budget.</summary>
     public FakeDaprSidecar Sidecar { get; } = new(new FakeDaprSidecarOptions
     {
         DeliverEachMessageTimes = 2,
@@ -83,7 +83,7 @@ internal sealed class FaultSystem : IAsyncDisposable
     /// <summary>Another Edge on the same services, owned by the system (disposing it earlier is fine).</summary>
     public ServiceHost<edge::Program> StartEdge(string transport, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var all = With(new()
+        var all = TestSecrets.With(new()
         {
             ["services:keyvault:grpc:0"] = KeyVault.GrpcAddress.ToString(),
             ["services:config:grpc:0"] = Config.GrpcAddress.ToString(),
@@ -118,19 +118,8 @@ internal sealed class FaultSystem : IAsyncDisposable
     /// <summary>A new Analytics host on the same ports and database, as after a crash and restart.</summary>
     public void RestartAnalytics() => Analytics = Own(Analytics.CreateReplacement()).Start();
 
-    /// <summary>A fresh tenant with a gateway key and the virtual keys <c>upstream</c> (the fake upstream) and
-    /// <c>mock</c> (the built-in mock provider), with an empty policy.</summary>
-    public async Task<TestTenant> CreateTenantAsync()
-    {
-        var admin = new KeyVaultAdmin.KeyVaultAdminClient(_keyVaultChannel);
-        var headers = TestSecrets.Bearer(TestSecrets.AdminToken);
-        var tenantId = "fault-" + Guid.NewGuid().ToString("N")[..10];
-        await admin.CreateTenantAsync(new CreateTenantRequest { Id = tenantId }, headers);
-        var key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenantId, Name = "faults" }, headers);
-        await CreateVirtualKeyAsync(tenantId, "upstream", Upstream.BaseUrl);
-        await admin.CreateVirtualKeyAsync(new CreateVirtualKeyRequest { TenantId = tenantId, Slug = "mock", Provider = "mock" }, headers);
-        return new TestTenant(tenantId, key.Secret);
-    }
+    /// <summary>A fresh tenant (see <see cref="TestTenants.CreateAsync"/>) with an empty policy.</summary>
+    public Task<TestTenant> CreateTenantAsync() => TestTenants.CreateAsync(_keyVaultChannel, "fault", Upstream.BaseUrl);
 
     /// <summary>A virtual key (provider openai) of the tenant pointing at <paramref name="baseUrl"/>.</summary>
     public async Task CreateVirtualKeyAsync(string tenantId, string slug, string baseUrl) =>
@@ -252,21 +241,21 @@ internal sealed class FaultSystem : IAsyncDisposable
         Redis = Own(await RedisServer.StartAsync());
         Upstream = Own(await FakeOpenAiServer.StartAsync());
 
-        KeyVault = Own(new ServiceHost<keyvault::Program>(With(new()
+        KeyVault = Own(new ServiceHost<keyvault::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:keyvaultdb"] = await Postgres.CreateDatabaseAsync("keyvaultdb"),
             ["KeyVault:MasterKey"] = TestSecrets.MasterKey,
         }))).Start();
-        Config = Own(new ServiceHost<config::Program>(With(new()
+        Config = Own(new ServiceHost<config::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:configdb"] = await Postgres.CreateDatabaseAsync("configdb"),
         }))).Start();
-        var cacheService = Own(new ServiceHost<cache::Program>(With(new()
+        var cacheService = Own(new ServiceHost<cache::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:redis"] = Redis.ConnectionString,
         }))).Start();
         _cacheGrpc = cacheService.GrpcAddress;
-        Analytics = Own(new ServiceHost<analytics::Program>(With(new()
+        Analytics = Own(new ServiceHost<analytics::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:analyticsdb"] = await Postgres.CreateDatabaseAsync("analyticsdb"),
             ["services:keyvault:grpc:0"] = KeyVault.GrpcAddress.ToString(),
@@ -279,16 +268,6 @@ internal sealed class FaultSystem : IAsyncDisposable
         _keyVaultChannel = GrpcChannel.ForAddress(KeyVault.GrpcAddress);
         _configChannel = GrpcChannel.ForAddress(Config.GrpcAddress);
         _analyticsChannel = GrpcChannel.ForAddress(Analytics.GrpcAddress);
-    }
-
-    private static Dictionary<string, string?> With(Dictionary<string, string?> settings)
-    {
-        foreach (var (key, value) in TestSecrets.Settings())
-        {
-            settings[key] = value;
-        }
-
-        return settings;
     }
 
     private T Own<T>(T resource) where T : IAsyncDisposable

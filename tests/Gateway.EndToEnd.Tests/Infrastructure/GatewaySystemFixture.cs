@@ -5,7 +5,6 @@ extern alias edge;
 extern alias keyvault;
 
 using Gateway.Contracts.Analytics.V1;
-using Gateway.Contracts.KeyVault.V1;
 using Gateway.Testing;
 using Gateway.Testing.Dapr;
 using Gateway.Testing.Providers;
@@ -44,20 +43,20 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
         var redis = Own(await RedisServer.StartAsync());
         Upstream = Own(await FakeOpenAiServer.StartAsync());
 
-        var keyVault = Start(new ServiceHost<keyvault::Program>(With(new()
+        var keyVault = Start(new ServiceHost<keyvault::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:keyvaultdb"] = await postgres.CreateDatabaseAsync("keyvaultdb"),
             ["KeyVault:MasterKey"] = TestSecrets.MasterKey,
         })));
-        var configService = Start(new ServiceHost<config::Program>(With(new()
+        var configService = Start(new ServiceHost<config::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:configdb"] = await postgres.CreateDatabaseAsync("configdb"),
         })));
-        var cacheService = Start(new ServiceHost<cache::Program>(With(new()
+        var cacheService = Start(new ServiceHost<cache::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:redis"] = redis.ConnectionString,
         })));
-        var analyticsService = Start(new ServiceHost<analytics::Program>(With(new()
+        var analyticsService = Start(new ServiceHost<analytics::Program>(TestSecrets.With(new()
         {
             ["ConnectionStrings:analyticsdb"] = await postgres.CreateDatabaseAsync("analyticsdb"),
             ["services:keyvault:grpc:0"] = keyVault.GrpcAddress.ToString(),
@@ -65,7 +64,7 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
         await Sidecar.StartAsync(analyticsService.HttpAddress);
         _owned.Add(Sidecar);
 
-        Dictionary<string, string?> EdgeSettings(string transport) => With(new()
+        Dictionary<string, string?> EdgeSettings(string transport) => TestSecrets.With(new()
         {
             ["services:keyvault:grpc:0"] = keyVault.GrpcAddress.ToString(),
             ["services:config:grpc:0"] = configService.GrpcAddress.ToString(),
@@ -88,22 +87,8 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
         _analyticsChannel = GrpcChannel.ForAddress(AnalyticsGrpc);
     }
 
-    /// <summary>A fresh tenant with a gateway key and two virtual keys: <c>upstream</c> (provider openai, pointing at
-    /// the fake upstream) and <c>mock</c> (the built-in mock provider). Each test takes its own, so rollups never mix.</summary>
-    public async Task<TestTenant> CreateTenantAsync()
-    {
-        var admin = new KeyVaultAdmin.KeyVaultAdminClient(_keyVaultChannel);
-        var headers = TestSecrets.Bearer(TestSecrets.AdminToken);
-        var tenantId = "e2e-" + Guid.NewGuid().ToString("N")[..10];
-        await admin.CreateTenantAsync(new CreateTenantRequest { Id = tenantId }, headers);
-        var key = await admin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = tenantId, Name = "e2e" }, headers);
-        await admin.CreateVirtualKeyAsync(new CreateVirtualKeyRequest
-        {
-            TenantId = tenantId, Slug = "upstream", Provider = "openai", Credential = "sk-upstream-secret", BaseUrl = Upstream.BaseUrl,
-        }, headers);
-        await admin.CreateVirtualKeyAsync(new CreateVirtualKeyRequest { TenantId = tenantId, Slug = "mock", Provider = "mock" }, headers);
-        return new TestTenant(tenantId, key.Secret);
-    }
+    /// <summary>A fresh tenant (see <see cref="TestTenants.CreateAsync"/>). Each test takes its own, so rollups never mix.</summary>
+    public Task<TestTenant> CreateTenantAsync() => TestTenants.CreateAsync(_keyVaultChannel!, "e2e", Upstream.BaseUrl);
 
     /// <summary>Polls the Analytics API (as the operator) until the tenant's rollup satisfies
     /// <paramref name="condition"/>: usage is delivered asynchronously, after the response.</summary>
@@ -139,16 +124,6 @@ public sealed class GatewaySystemFixture : IAsyncLifetime
         {
             await _owned[i].DisposeAsync();
         }
-    }
-
-    private static Dictionary<string, string?> With(Dictionary<string, string?> settings)
-    {
-        foreach (var (key, value) in TestSecrets.Settings())
-        {
-            settings[key] = value;
-        }
-
-        return settings;
     }
 
     private T Own<T>(T resource) where T : IAsyncDisposable
