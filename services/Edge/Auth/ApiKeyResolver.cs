@@ -32,6 +32,11 @@ internal sealed partial class ApiKeyResolver(
             return cached is null ? GatewayError.InvalidApiKey() : cached;
         }
 
+        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(apiKey, cacheKey, token), cancellationToken);
+    }
+
+    private async ValueTask<Outcome<CallerIdentity>> FetchAsync(string apiKey, string cacheKey, CancellationToken cancellationToken)
+    {
         try
         {
             var response = await keyVault.ResolveApiKeyAsync(new ResolveApiKeyRequest { ApiKey = apiKey },

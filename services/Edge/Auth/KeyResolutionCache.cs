@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
@@ -33,6 +34,7 @@ internal sealed partial class KeyResolutionCache(
         "Cached answers served after their TTL because KeyVault or Config was unavailable (dependency; kind: api, vk, policy, config).");
 
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private readonly ConcurrentDictionary<string, Task> _loading = new(StringComparer.Ordinal);
     private long _lastWarningMs = long.MinValue / 2;
 
     public bool TryGet<T>(string key, out T? value)
@@ -92,6 +94,30 @@ internal sealed partial class KeyResolutionCache(
     public static bool IsOutage(StatusCode status) => status is StatusCode.Unavailable or StatusCode.DeadlineExceeded
         or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.Cancelled;
 
+    /// <summary>Runs <paramref name="load"/> (which caches its answer) once for all requests that miss
+    /// <paramref name="key"/> at the same time. Without this, an entry expiring under load sent every in-flight and
+    /// arriving request to KeyVault or Config until the first answer landed: at 64 connections that herd stalled
+    /// requests for tens to hundreds of ms every TTL. The load runs without any one caller's token (it is bounded by
+    /// the dependency deadline); a caller that gives up stops waiting, the others still get the answer.</summary>
+    public Task<T> LoadOnceAsync<T>(string key, Func<CancellationToken, ValueTask<T>> load, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_loading.TryGetValue(key, out var running))
+            {
+                // Keys are prefixed by kind, so one key always loads one type; a mismatch just loads unshared.
+                return running is Task<T> shared ? shared.WaitAsync(cancellationToken) : load(cancellationToken).AsTask();
+            }
+
+            var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_loading.TryAdd(key, completion.Task))
+            {
+                _ = RunLoadAsync(key, load, completion);
+                return completion.Task.WaitAsync(cancellationToken);
+            }
+        }
+    }
+
     public void Remove(string key) => _cache.Remove(key);
 
     /// <summary>Drops everything, stale copies included (a key was revoked, or a Watch stream reconnected and changes
@@ -116,6 +142,23 @@ internal sealed partial class KeyResolutionCache(
     public static string ConfigCacheKey(string tenantId, string configId) => string.Concat("config:", tenantId, "\n", configId);
 
     public void Dispose() => _cache.Dispose();
+
+    private async Task RunLoadAsync<T>(string key, Func<CancellationToken, ValueTask<T>> load, TaskCompletionSource<T> completion)
+    {
+        try
+        {
+            completion.SetResult(await load(CancellationToken.None));
+        }
+        catch (Exception ex)
+        {
+            completion.SetException(ex);
+        }
+        finally
+        {
+            // The answer is cached by now: later misses start a fresh load.
+            _loading.TryRemove(KeyValuePair.Create(key, (Task)completion.Task));
+        }
+    }
 
     private static string KindOf(string key) => key.AsSpan().IndexOf(':') is > 0 and var colon ? key[..colon] : "other";
 

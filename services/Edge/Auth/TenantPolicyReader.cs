@@ -25,6 +25,11 @@ internal sealed partial class TenantPolicyReader(
             return cached;
         }
 
+        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, cacheKey, token), cancellationToken);
+    }
+
+    private async ValueTask<Outcome<TenantPolicy>> FetchAsync(string tenantId, string cacheKey, CancellationToken cancellationToken)
+    {
         try
         {
             var response = await config.GetTenantPolicyAsync(new ConfigV1.GetTenantPolicyRequest { TenantId = tenantId },

@@ -31,6 +31,11 @@ internal sealed partial class VirtualKeyResolver(
             return cached is null ? GatewayError.VirtualKeyNotFound() : cached;
         }
 
+        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, slug, cacheKey, token), cancellationToken);
+    }
+
+    private async ValueTask<Outcome<ProviderTarget>> FetchAsync(string tenantId, string slug, string cacheKey, CancellationToken cancellationToken)
+    {
         try
         {
             var response = await keyVault.ResolveVirtualKeyAsync(new ResolveVirtualKeyRequest { TenantId = tenantId, VirtualKey = slug },

@@ -106,6 +106,11 @@ internal sealed partial class ConfigResolver(
             return cached is null ? RoutingErrors.ConfigNotFound(configId) : cached;
         }
 
+        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, configId, cacheKey, token), cancellationToken);
+    }
+
+    private async ValueTask<Outcome<ResolvedConfig>> FetchAsync(string tenantId, string configId, string cacheKey, CancellationToken cancellationToken)
+    {
         try
         {
             var stored = await config.GetConfigAsync(new ConfigV1.GetConfigRequest { TenantId = tenantId, ConfigId = configId, Version = 0 },
