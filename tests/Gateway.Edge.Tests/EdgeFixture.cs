@@ -8,6 +8,7 @@ using Gateway.Testing;
 using Grpc.Net.Client;
 using edge::Gateway.Edge.Usage;
 using Microsoft.Extensions.DependencyInjection;
+using ConfigV1 = Gateway.Contracts.Config.V1;
 
 namespace Gateway.Edge.Tests;
 
@@ -26,6 +27,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     private ServiceHost<keyvault::Program>? _keyVault;
     private ServiceHost<config::Program>? _config;
     private GrpcChannel? _keyVaultChannel;
+    private GrpcChannel? _configChannel;
 
     public ServiceHost<edge::Program> Edge { get; private set; } = null!;
 
@@ -39,6 +41,9 @@ public sealed class EdgeFixture : IAsyncLifetime
     public Uri KeyVaultGrpcAddress => _keyVault!.GrpcAddress;
 
     public Uri ConfigGrpcAddress => _config!.GrpcAddress;
+
+    /// <summary>Config's API on one channel for the whole run (policies, configs, prices), for tests to call as the operator.</summary>
+    public ConfigV1.Config.ConfigClient ConfigAdmin { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -57,6 +62,8 @@ public sealed class EdgeFixture : IAsyncLifetime
         Edge = StartEdge(KeyVaultGrpcAddress, Usage);
         _keyVaultChannel = _keyVault.CreateGrpcChannel();
         KeyVaultAdmin = new KeyVaultAdmin.KeyVaultAdminClient(_keyVaultChannel);
+        _configChannel = _config.CreateGrpcChannel();
+        ConfigAdmin = new ConfigV1.Config.ConfigClient(_configChannel);
     }
 
     /// <summary>An Edge wired to this fixture's Config and the given KeyVault address (tests of outages pass a dead one).</summary>
@@ -106,6 +113,7 @@ public sealed class EdgeFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _keyVaultChannel?.Dispose();
+        _configChannel?.Dispose();
         if (Edge is not null)
         {
             await Edge.DisposeAsync();

@@ -2,7 +2,6 @@ extern alias cache;
 extern alias edge;
 
 using Gateway.Testing;
-using Grpc.Net.Client;
 using edge::Gateway.Edge.Caching;
 using Microsoft.Extensions.DependencyInjection;
 using ConfigV1 = Gateway.Contracts.Config.V1;
@@ -16,7 +15,6 @@ public sealed class CacheEdgeFixture : IAsyncLifetime
 {
     private readonly EdgeFixture _base = new();
     private ServiceHost<cache::Program>? _cache;
-    private GrpcChannel? _configChannel;
 
     public ServiceHost<edge::Program> Edge { get; private set; } = null!;
 
@@ -25,7 +23,7 @@ public sealed class CacheEdgeFixture : IAsyncLifetime
 
     public CapturingUsageRecorder Usage { get; } = new();
 
-    public ConfigV1.Config.ConfigClient ConfigAdmin { get; private set; } = null!;
+    public ConfigV1.Config.ConfigClient ConfigAdmin => _base.ConfigAdmin;
 
     public Uri CacheGrpcAddress => _cache!.GrpcAddress;
 
@@ -54,8 +52,6 @@ public sealed class CacheEdgeFixture : IAsyncLifetime
             // answers this Edge stored (HotEntryTierTests covers that).
             ["Edge:Cache:HotTtl"] = "00:00:00",
         });
-        _configChannel = GrpcChannel.ForAddress(_base.ConfigGrpcAddress);
-        ConfigAdmin = new ConfigV1.Config.ConfigClient(_configChannel);
     }
 
     public Task<TestTenant> CreateTenantAsync() => _base.CreateTenantAsync();
@@ -90,7 +86,6 @@ public sealed class CacheEdgeFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _configChannel?.Dispose();
         if (Edge is not null)
         {
             await Edge.DisposeAsync();

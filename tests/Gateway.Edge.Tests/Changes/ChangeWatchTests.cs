@@ -20,19 +20,14 @@ public sealed class ChangeWatchTests(EdgeFixture fixture) : IAsyncLifetime
     private static readonly TimeSpan Promptly = TimeSpan.FromSeconds(1);
 
     private FakeOpenAiServer _provider = null!;
-    private GrpcChannel _configChannel = null!;
-    private ConfigV1.Config.ConfigClient _config = null!;
 
     public async Task InitializeAsync()
     {
         _provider = await FakeOpenAiServer.StartAsync();
-        _configChannel = GrpcChannel.ForAddress(fixture.ConfigGrpcAddress);
-        _config = new ConfigV1.Config.ConfigClient(_configChannel);
     }
 
     public async Task DisposeAsync()
     {
-        _configChannel.Dispose();
         await _provider.DisposeAsync();
     }
 
@@ -40,15 +35,15 @@ public sealed class ChangeWatchTests(EdgeFixture fixture) : IAsyncLifetime
     public async Task A_policy_change_reaches_the_edge_within_a_second_despite_a_long_ttl()
     {
         await using var edgeHost = fixture.StartEdge(fixture.KeyVaultGrpcAddress, new CapturingUsageRecorder(), LongTtls());
-        await WatchProbe.WaitUntilWatchingAsync(edgeHost.Services, _config);
+        await WatchProbe.WaitUntilWatchingAsync(edgeHost.Services, fixture.ConfigAdmin);
         var tenant = await fixture.CreateTenantAsync();
-        await _config.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest { TenantId = tenant.Id }, Admin);
+        await fixture.ConfigAdmin.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest { TenantId = tenant.Id }, Admin);
         using var client = edgeHost.CreateHttpClient();
         Assert.Equal(HttpStatusCode.Forbidden, await SendToCustomHostAsync(client, tenant));
 
         var allow = new ConfigV1.PutTenantPolicyRequest { TenantId = tenant.Id, AllowPrivateHosts = true };
         allow.AllowedCustomHosts.Add("127.0.0.1");
-        await _config.PutTenantPolicyAsync(allow, Admin);
+        await fixture.ConfigAdmin.PutTenantPolicyAsync(allow, Admin);
         var sincePut = Stopwatch.StartNew();
         var status = await SendToCustomHostAsync(client, tenant);
         while (status != HttpStatusCode.OK && sincePut.Elapsed < TimeSpan.FromSeconds(10))
@@ -66,17 +61,17 @@ public sealed class ChangeWatchTests(EdgeFixture fixture) : IAsyncLifetime
     {
         var usage = new CapturingUsageRecorder();
         await using var edgeHost = fixture.StartEdge(fixture.KeyVaultGrpcAddress, usage, LongTtls());
-        await WatchProbe.WaitUntilWatchingAsync(edgeHost.Services, _config);
+        await WatchProbe.WaitUntilWatchingAsync(edgeHost.Services, fixture.ConfigAdmin);
         var tenant = await fixture.CreateTenantAsync();
         var virtualKey = await fixture.CreateVirtualKeyAsync(tenant, "openai", _provider.BaseUrl);
         using var client = edgeHost.CreateHttpClient();
         var before = await SendAndPriceAsync(client, usage, tenant, virtualKey.Slug);
 
         // The same prices under a new version, so other tests sharing this Config see no change in cost.
-        var active = await _config.GetPricesAsync(new ConfigV1.GetPricesRequest(), Admin);
+        var active = await fixture.ConfigAdmin.GetPricesAsync(new ConfigV1.GetPricesRequest(), Admin);
         var table = new ConfigV1.PutPriceTableRequest { Version = "watch-" + Guid.NewGuid().ToString("N")[..12] };
         table.Prices.AddRange(active.Prices);
-        await _config.PutPriceTableAsync(table, Admin);
+        await fixture.ConfigAdmin.PutPriceTableAsync(table, Admin);
         var sincePut = Stopwatch.StartNew();
         var version = await SendAndPriceAsync(client, usage, tenant, virtualKey.Slug);
         while (version != table.Version && sincePut.Elapsed < TimeSpan.FromSeconds(10))

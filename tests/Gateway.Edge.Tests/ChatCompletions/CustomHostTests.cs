@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Gateway.Testing;
 using Gateway.Testing.Providers;
-using Grpc.Net.Client;
 using ConfigV1 = Gateway.Contracts.Config.V1;
 
 namespace Gateway.Edge.Tests.ChatCompletions;
@@ -14,19 +13,14 @@ namespace Gateway.Edge.Tests.ChatCompletions;
 public sealed class CustomHostTests(EdgeFixture fixture) : IAsyncLifetime
 {
     private FakeOpenAiServer _provider = null!;
-    private GrpcChannel _configChannel = null!;
-    private ConfigV1.Config.ConfigClient _config = null!;
 
     public async Task InitializeAsync()
     {
         _provider = await FakeOpenAiServer.StartAsync();
-        _configChannel = GrpcChannel.ForAddress(fixture.ConfigGrpcAddress);
-        _config = new ConfigV1.Config.ConfigClient(_configChannel);
     }
 
     public async Task DisposeAsync()
     {
-        _configChannel.Dispose();
         await _provider.DisposeAsync();
     }
 
@@ -133,7 +127,7 @@ public sealed class CustomHostTests(EdgeFixture fixture) : IAsyncLifetime
         var tenant = await fixture.CreateTenantAsync();
         var put = new ConfigV1.PutTenantPolicyRequest { TenantId = tenant.Id, AllowPrivateHosts = allowPrivate };
         put.AllowedCustomHosts.AddRange(hosts);
-        await _config.PutTenantPolicyAsync(put, TestSecrets.Bearer(TestSecrets.AdminToken));
+        await fixture.ConfigAdmin.PutTenantPolicyAsync(put, TestSecrets.Bearer(TestSecrets.AdminToken));
         return tenant;
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Gateway.Testing;
-using Grpc.Net.Client;
 using ConfigV1 = Gateway.Contracts.Config.V1;
 
 namespace Gateway.Edge.Tests.Limits;
@@ -10,24 +9,8 @@ namespace Gateway.Edge.Tests.Limits;
 /// <summary>Budgets and rate limits through the whole Edge: the policy is put in the real Config service, the limits
 /// live in the fixture's Redis, the mock provider answers.</summary>
 [Collection(EdgeCollection.Name)]
-public sealed class EdgeLimitsTests(EdgeFixture fixture) : IAsyncLifetime
+public sealed class EdgeLimitsTests(EdgeFixture fixture)
 {
-    private GrpcChannel _configChannel = null!;
-    private ConfigV1.Config.ConfigClient _config = null!;
-
-    public Task InitializeAsync()
-    {
-        _configChannel = GrpcChannel.ForAddress(fixture.ConfigGrpcAddress);
-        _config = new ConfigV1.Config.ConfigClient(_configChannel);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _configChannel.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Remaining_requests_count_down_and_the_request_over_the_limit_gets_429()
     {
@@ -158,7 +141,7 @@ public sealed class EdgeLimitsTests(EdgeFixture fixture) : IAsyncLifetime
     private async Task<(TestTenant Tenant, string VirtualKey)> TenantAsync(ConfigV1.TenantPolicyLimits limits)
     {
         var tenant = await fixture.CreateTenantAsync();
-        await _config.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest { TenantId = tenant.Id, Limits = limits },
+        await fixture.ConfigAdmin.PutTenantPolicyAsync(new ConfigV1.PutTenantPolicyRequest { TenantId = tenant.Id, Limits = limits },
             TestSecrets.Bearer(TestSecrets.AdminToken));
         var virtualKey = await fixture.CreateVirtualKeyAsync(tenant, "mock", credential: "unused");
         return (tenant, virtualKey.Slug);

@@ -6,7 +6,6 @@ using Gateway.Edge.Tests.Changes;
 using Gateway.Testing;
 using Gateway.Testing.Providers;
 using Grpc.Core;
-using Grpc.Net.Client;
 using ConfigV1 = Gateway.Contracts.Config.V1;
 
 namespace Gateway.Edge.Tests.Pricing;
@@ -20,19 +19,14 @@ public sealed class TenantPricingTests(EdgeFixture fixture) : IAsyncLifetime
     private static readonly Metadata Admin = TestSecrets.Bearer(TestSecrets.AdminToken);
 
     private FakeOpenAiServer _provider = null!;
-    private GrpcChannel _configChannel = null!;
-    private ConfigV1.Config.ConfigClient _config = null!;
 
     public async Task InitializeAsync()
     {
         _provider = await FakeOpenAiServer.StartAsync();
-        _configChannel = GrpcChannel.ForAddress(fixture.ConfigGrpcAddress);
-        _config = new ConfigV1.Config.ConfigClient(_configChannel);
     }
 
     public async Task DisposeAsync()
     {
-        _configChannel.Dispose();
         await _provider.DisposeAsync();
     }
 
@@ -52,7 +46,7 @@ public sealed class TenantPricingTests(EdgeFixture fixture) : IAsyncLifetime
 
         Assert.True(negotiatedEvent.InputTokens + negotiatedEvent.OutputTokens > 0, "the fake provider reported no tokens");
         Assert.Equal(Cost(negotiatedEvent, price), ExactCost(negotiatedEvent));
-        var listPrice = (await _config.GetPricesAsync(new ConfigV1.GetPricesRequest(), Admin)).Prices.Single(p => p.Provider == "openai" && p.Model == Model);
+        var listPrice = (await fixture.ConfigAdmin.GetPricesAsync(new ConfigV1.GetPricesRequest(), Admin)).Prices.Single(p => p.Provider == "openai" && p.Model == Model);
         Assert.Equal(Cost(listedEvent, listPrice), ExactCost(listedEvent));
         Assert.NotEqual(ExactCost(listedEvent), ExactCost(negotiatedEvent));
     }
@@ -62,7 +56,7 @@ public sealed class TenantPricingTests(EdgeFixture fixture) : IAsyncLifetime
     {
         var usage = new CapturingUsageRecorder();
         await using var edgeHost = fixture.StartEdge(fixture.KeyVaultGrpcAddress, usage, new() { ["Edge:PriceRefreshInterval"] = "01:00:00" });
-        await WatchProbe.WaitUntilWatchingAsync(edgeHost.Services, _config);
+        await WatchProbe.WaitUntilWatchingAsync(edgeHost.Services, fixture.ConfigAdmin);
         var (tenant, slug) = await TenantAsync();
         var before = Price("0.5", "0.25", "0", "1.5");
         await SetOverrideAsync(tenant, before);
@@ -92,7 +86,7 @@ public sealed class TenantPricingTests(EdgeFixture fixture) : IAsyncLifetime
     }
 
     private async Task SetOverrideAsync(TestTenant tenant, ConfigV1.ModelPrice price) =>
-        await _config.SetPriceOverrideAsync(new ConfigV1.SetPriceOverrideRequest { TenantId = tenant.Id, Price = price }, Admin);
+        await fixture.ConfigAdmin.SetPriceOverrideAsync(new ConfigV1.SetPriceOverrideRequest { TenantId = tenant.Id, Price = price }, Admin);
 
     private static ConfigV1.ModelPrice Price(string input, string cachedInput, string cacheWrite, string output) => new()
     {

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using Gateway.Contracts.KeyVault.V1;
 using Gateway.Testing;
 using Gateway.Testing.Providers;
-using Grpc.Net.Client;
 using ConfigV1 = Gateway.Contracts.Config.V1;
 
 namespace Gateway.Edge.Tests.Routing;
@@ -13,19 +12,16 @@ internal sealed class RoutingHarness : IAsyncDisposable
 {
     private readonly EdgeFixture _fixture;
     private readonly List<FakeOpenAiServer> _fakes = [];
-    private readonly GrpcChannel _configChannel;
 
     private RoutingHarness(EdgeFixture fixture, TestTenant tenant)
     {
         _fixture = fixture;
         Tenant = tenant;
-        _configChannel = GrpcChannel.ForAddress(fixture.ConfigGrpcAddress);
-        ConfigAdmin = new ConfigV1.Config.ConfigClient(_configChannel);
     }
 
     public TestTenant Tenant { get; }
 
-    public ConfigV1.Config.ConfigClient ConfigAdmin { get; }
+    public ConfigV1.Config.ConfigClient ConfigAdmin => _fixture.ConfigAdmin;
 
     public static Grpc.Core.Metadata Admin => TestSecrets.Bearer(TestSecrets.AdminToken);
 
@@ -92,7 +88,6 @@ internal sealed class RoutingHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _configChannel.Dispose();
         foreach (var fake in _fakes)
         {
             await fake.DisposeAsync();
