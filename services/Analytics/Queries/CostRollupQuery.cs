@@ -1,25 +1,22 @@
 using System.Data;
-using Gateway.Contracts;
-using Gateway.Contracts.Analytics.V1;
-using Google.Protobuf.WellKnownTypes;
+using System.Text;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Gateway.Analytics.Queries;
 
-/// <summary>Answers a rollup (see <see cref="CostRollupSql"/>): the sums, then the latency histogram cells of the
-/// finest groups (added up here into the rows, series points and totals for the percentiles), in one read-only
-/// REPEATABLE READ transaction so both see the same snapshot. Money is summed as numeric and read as decimal:
-/// exact.</summary>
+/// <summary>Answers a rollup: the finest cells of the sums and of the latency histograms (see
+/// <see cref="CostRollupSql"/>), added up into the series points, rows and totals here
+/// (<see cref="CostRollupAggregator"/>), in one read-only REPEATABLE READ transaction so every statement sees the same
+/// snapshot. Money is read and summed as decimal: exact (see <see cref="RollupSums"/>).</summary>
 internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
 {
     public async Task<CostRollup> RunAsync(RollupSpec spec, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        // One round trip for the three statements; the transaction gives both queries the same snapshot. A month
-        // by user groups ~6,000 sums rows per tenant, which spilled to disk at the default 4 MB.
+        // One round trip for both statements; the transaction gives them (and the tie-break below) the same snapshot.
         await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL work_mem = '32MB'"));
         var sums = new NpgsqlBatchCommand();
         CostRollupSql.BuildSums(sums, spec);
         batch.BatchCommands.Add(sums);
@@ -27,121 +24,56 @@ internal sealed class CostRollupQuery(NpgsqlDataSource dataSource)
         CostRollupSql.BuildLatency(latency, spec);
         batch.BatchCommands.Add(latency);
 
-        var rows = new List<CostRollupRow>();
-        var series = new List<CostRollupRow>();
-        CostRollupRow? totals = null;
-        var byGroup = new Dictionary<GroupKey, CostRollupRow>();
-        // Each finest latency cell counts towards its own row (series point, or group without a series), its
-        // group's row when there is a series, and the totals; percentiles are taken from the summed histograms.
-        var histograms = new Dictionary<GroupKey, long[]>();
-        void AddCell(GroupKey key, int bucket, long count)
-        {
-            if (!histograms.TryGetValue(key, out var histogram))
-            {
-                histograms[key] = histogram = new long[LatencyHistogram.Buckets];
-            }
-
-            histogram[bucket] += count;
-        }
-
+        var aggregator = new CostRollupAggregator(spec);
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            // SET LOCAL returns no rows; the sums come next.
-            while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
-            {
-            }
-
             while (await reader.ReadAsync(cancellationToken))
             {
-                var row = ReadSums(reader);
-                var kind = reader.GetInt32(CostRollupSql.Kind);
-                switch (kind)
-                {
-                    case CostRollupSql.TotalsKind:
-                        totals = row;
-                        break;
-                    case CostRollupSql.SeriesKind:
-                        row.BucketStart = Timestamp.FromDateTime(reader.GetDateTime(CostRollupSql.Bucket));
-                        series.Add(row);
-                        break;
-                    default:
-                        rows.Add(row);
-                        break;
-                }
-
-                byGroup[GroupKey.Of(reader, kind)] = row;
+                aggregator.AddSums(reader);
             }
 
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var cell = GroupKey.Of(reader, reader.GetInt32(CostRollupSql.Kind));
-                var bucket = Math.Clamp(reader.GetInt32(CostRollupSql.LatencyBucket) - 1, 0, LatencyHistogram.Buckets - 1);
-                var count = reader.GetInt64(CostRollupSql.LatencyCount);
-                AddCell(cell, bucket, count);
-                if (cell.Kind == CostRollupSql.SeriesKind)
-                {
-                    AddCell(cell with { Kind = CostRollupSql.RowKind, BucketTicks = 0 }, bucket, count);
-                }
-
-                AddCell(GroupKey.Totals, bucket, count);
+                aggregator.AddLatency(reader);
             }
         }
 
-        foreach (var (key, histogram) in histograms)
-        {
-            if (byGroup.TryGetValue(key, out var row))
-            {
-                row.LatencyP50Us = LatencyHistogram.Percentile(histogram, 0.50);
-                row.LatencyP95Us = LatencyHistogram.Percentile(histogram, 0.95);
-                row.LatencyP99Us = LatencyHistogram.Percentile(histogram, 0.99);
-            }
-        }
-
+        var ranks = aggregator.HasCostTies()
+            ? await CollationRanksAsync(connection, transaction, aggregator.GroupNames(), cancellationToken)
+            : null;
         await transaction.CommitAsync(cancellationToken);
-
-        // The empty grouping set always yields a totals row; the fallback only guards the contract.
-        return new CostRollup(rows, series, totals ?? new CostRollupRow { CostUsd = "0", SavedCostUsd = "0" });
+        return aggregator.Build(ranks);
     }
 
-    private static CostRollupRow ReadSums(NpgsqlDataReader reader) => new()
+    /// <summary>Each group's position when its names are sorted as the database sorts text (its collation, which
+    /// need not be ordinal), the tie-break the rollup's order has always used for entries of equal cost.</summary>
+    private static async Task<int[]> CollationRanksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        IReadOnlyList<string[]> names, CancellationToken cancellationToken)
     {
-        Provider = Text(reader, CostRollupSql.Provider),
-        Model = Text(reader, CostRollupSql.Model),
-        User = Text(reader, CostRollupSql.User),
-        ApiKeyId = Text(reader, CostRollupSql.ApiKey),
-        VirtualKeyId = Text(reader, CostRollupSql.VirtualKey),
-        MetadataValue = Text(reader, CostRollupSql.MetadataValue),
-        Requests = reader.GetInt64(CostRollupSql.Requests),
-        Errors = reader.GetInt64(CostRollupSql.Errors),
-        CacheHits = reader.GetInt64(CostRollupSql.CacheHits),
-        InputTokens = reader.GetInt64(CostRollupSql.InputTokens),
-        CachedInputTokens = reader.GetInt64(CostRollupSql.CachedInputTokens),
-        CacheWriteTokens = reader.GetInt64(CostRollupSql.CacheWriteTokens),
-        OutputTokens = reader.GetInt64(CostRollupSql.OutputTokens),
-        ReasoningTokens = reader.GetInt64(CostRollupSql.ReasoningTokens),
-        CostUsd = ExactDecimal.ToText(reader.GetDecimal(CostRollupSql.CostUsd)),
-        SavedCostUsd = ExactDecimal.ToText(reader.GetDecimal(CostRollupSql.SavedCostUsd)),
-        LatencySumUs = reader.GetInt64(CostRollupSql.LatencySumUs),
-    };
+        await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+        var arrays = new StringBuilder();
+        var columns = new StringBuilder();
+        for (var d = 0; d < names.Count; d++)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]>
+            {
+                TypedValue = names[d],
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+            });
+            arrays.Append(d == 0 ? "" : ", ").Append('$').Append(d + 1).Append("::text[]");
+            columns.Append(d == 0 ? "" : ", ").Append('d').Append(d);
+        }
 
-    /// <summary>A dimension column: NULL where the grouping set rolled it up (rows of coarser sets).</summary>
-    private static string Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? "" : reader.GetString(ordinal);
+        command.CommandText = $"SELECT o FROM unnest({arrays}) WITH ORDINALITY AS g({columns}, o) ORDER BY {columns}";
+        var ranks = new int[names[0].Length];
+        var rank = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ranks[reader.GetInt64(0) - 1] = rank++;
+        }
 
-    /// <summary>Identifies one output row (series bucket, row or totals) in both statements.</summary>
-    private readonly record struct GroupKey(int Kind, long BucketTicks, string Provider, string Model, string User,
-        string ApiKey, string VirtualKey, string MetadataValue)
-    {
-        public static readonly GroupKey Totals = new(CostRollupSql.TotalsKind, 0, "", "", "", "", "", "");
-
-        public static GroupKey Of(NpgsqlDataReader reader, int kind) => new(
-            kind,
-            reader.IsDBNull(CostRollupSql.Bucket) ? 0 : reader.GetDateTime(CostRollupSql.Bucket).Ticks,
-            Text(reader, CostRollupSql.Provider),
-            Text(reader, CostRollupSql.Model),
-            Text(reader, CostRollupSql.User),
-            Text(reader, CostRollupSql.ApiKey),
-            Text(reader, CostRollupSql.VirtualKey),
-            Text(reader, CostRollupSql.MetadataValue));
+        return ranks;
     }
 }

@@ -1,0 +1,84 @@
+using Gateway.Contracts;
+using Gateway.Contracts.Analytics.V1;
+using Npgsql;
+
+namespace Gateway.Analytics.Queries;
+
+/// <summary>The measures of one series point, row or the totals, added up from source cells. Counts are checked (an
+/// overflow fails the query, as the database's bigint sums did); money is decimal: every stored amount is a
+/// non-negative System.Decimal, so while the total fits one exactly (the database's numeric sum had to, to be read
+/// back), every partial sum does too, and the result is exact whatever the order of the additions.</summary>
+internal struct RollupSums
+{
+    public long Requests;
+    public long Errors;
+    public long CacheHits;
+    public long InputTokens;
+    public long CachedInputTokens;
+    public long CacheWriteTokens;
+    public long OutputTokens;
+    public long ReasoningTokens;
+    public decimal CostUsd;
+    public decimal SavedCostUsd;
+    public long LatencySumUs;
+
+    /// <summary>Adds the measures of a sums statement row whose measures start at <paramref name="first"/>.</summary>
+    public void Add(NpgsqlDataReader reader, int first)
+    {
+        checked
+        {
+            Requests += reader.GetInt64(first + CostRollupSql.Requests);
+            Errors += reader.GetInt64(first + CostRollupSql.Errors);
+            CacheHits += reader.GetInt64(first + CostRollupSql.CacheHits);
+            InputTokens += reader.GetInt64(first + CostRollupSql.InputTokens);
+            CachedInputTokens += reader.GetInt64(first + CostRollupSql.CachedInputTokens);
+            CacheWriteTokens += reader.GetInt64(first + CostRollupSql.CacheWriteTokens);
+            OutputTokens += reader.GetInt64(first + CostRollupSql.OutputTokens);
+            ReasoningTokens += reader.GetInt64(first + CostRollupSql.ReasoningTokens);
+            CostUsd += reader.GetDecimal(first + CostRollupSql.CostUsd);
+            SavedCostUsd += reader.GetDecimal(first + CostRollupSql.SavedCostUsd);
+            LatencySumUs += reader.GetInt64(first + CostRollupSql.LatencySumUs);
+        }
+    }
+
+    public void Add(in RollupSums other)
+    {
+        checked
+        {
+            Requests += other.Requests;
+            Errors += other.Errors;
+            CacheHits += other.CacheHits;
+            InputTokens += other.InputTokens;
+            CachedInputTokens += other.CachedInputTokens;
+            CacheWriteTokens += other.CacheWriteTokens;
+            OutputTokens += other.OutputTokens;
+            ReasoningTokens += other.ReasoningTokens;
+            CostUsd += other.CostUsd;
+            SavedCostUsd += other.SavedCostUsd;
+            LatencySumUs += other.LatencySumUs;
+        }
+    }
+
+    /// <summary>An output row with these measures and the percentiles of <paramref name="histogram"/>.</summary>
+    public readonly CostRollupRow ToRow(ReadOnlySpan<long> histogram)
+    {
+        var (p50, p95, p99) = LatencyHistogram.Percentiles(histogram);
+        return new CostRollupRow
+        {
+            Requests = Requests,
+            Errors = Errors,
+            CacheHits = CacheHits,
+            InputTokens = InputTokens,
+            CachedInputTokens = CachedInputTokens,
+            CacheWriteTokens = CacheWriteTokens,
+            OutputTokens = OutputTokens,
+            ReasoningTokens = ReasoningTokens,
+            CostUsd = ExactDecimal.ToText(CostUsd),
+            SavedCostUsd = ExactDecimal.ToText(SavedCostUsd),
+            LatencySumUs = LatencySumUs,
+            LatencyP50Us = p50,
+            LatencyP95Us = p95,
+            LatencyP99Us = p99,
+        };
+    }
+}
