@@ -40,6 +40,7 @@ internal static class QueryBenchmark
         foreach (var (name, groupBy) in new[] { ("model", GroupBy.Model), ("user", GroupBy.User) })
         {
             var timings = new List<double>();
+            var cpu = TimeSpan.Zero;
             for (var run = -warmup; run < runs; run++)
             {
                 var end = DateTime.UtcNow.Date.AddDays(1);
@@ -51,12 +52,14 @@ internal static class QueryBenchmark
                     Granularity = Granularity.Day,
                     GroupBy = { groupBy },
                 };
+                var cpuBefore = Environment.CpuUsage.TotalTime;
                 var clock = Stopwatch.StartNew();
                 var response = await client.GetCostRollupAsync(request, TestSecrets.Bearer(TestSecrets.AdminToken));
                 clock.Stop();
                 if (run >= 0)
                 {
                     timings.Add(clock.Elapsed.TotalMilliseconds);
+                    cpu += Environment.CpuUsage.TotalTime - cpuBefore;
                 }
 
                 if (response.Totals.Requests == 0)
@@ -68,7 +71,7 @@ internal static class QueryBenchmark
 
             timings.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"30-day daily rollup by {name}: median {timings[timings.Count / 2]:F1} ms, worst {timings[^1]:F1} ms ({runs} runs after {warmup} untimed warm-up runs)"));
+                $"30-day daily rollup by {name}: median {timings[timings.Count / 2]:F1} ms, worst {timings[^1]:F1} ms ({runs} runs after {warmup} untimed warm-up runs); CPU of this process (client and service) {cpu.TotalMilliseconds / runs:F1} ms per call"));
         }
 
         return 0;
