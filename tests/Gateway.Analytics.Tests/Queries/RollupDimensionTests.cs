@@ -133,6 +133,32 @@ public sealed class RollupDimensionTests(AnalyticsFixture fixture)
     }
 
     [Fact]
+    public async Task Rows_and_series_points_of_equal_cost_are_ordered_by_the_grouped_names_in_dimension_order()
+    {
+        var tenant = AnalyticsFixture.NewTenantId("ties");
+        // Ingested out of name order; carol, alice and bob cost the same.
+        await IngestAsync(
+            Event(tenant, "1", user: "carol", key: "k", virtualKey: "", team: null, model: "gpt-4o"),
+            Event(tenant, "2", user: "dave", key: "k", virtualKey: "", team: null, model: "gpt-4o"),
+            Event(tenant, "0.5", user: "alice", key: "k", virtualKey: "", team: null, model: "gpt-4o-mini"),
+            Event(tenant, "0.5", user: "alice", key: "k", virtualKey: "", team: null, model: "gpt-4o"),
+            Event(tenant, "1", user: "bob", key: "k", virtualKey: "", team: null, model: "gpt-4o"));
+
+        var byUser = await RollupAsync(tenant, r => { r.Granularity = Granularity.Day; r.GroupBy.Add(GroupBy.User); });
+        var byUserAndModel = await RollupAsync(tenant, r => r.GroupBy.Add([GroupBy.User, GroupBy.Model]));
+
+        string[] expected = ["dave", "alice", "bob", "carol"];
+        Assert.Equal(expected, byUser.Rows.Select(r => r.User));
+        // A day series by user over one day has the rows' order within its bucket.
+        Assert.Equal(expected, byUser.Series.Select(r => r.User));
+        Assert.Single(byUser.Series.Select(r => r.BucketStart).Distinct());
+        // Equal costs order by model before user: the columns' order, not the request's.
+        Assert.Equal([("dave", "gpt-4o", "2"), ("bob", "gpt-4o", "1"), ("carol", "gpt-4o", "1"), ("alice", "gpt-4o", "0.5"),
+            ("alice", "gpt-4o-mini", "0.5")], byUserAndModel.Rows.Select(r => (r.User, r.Model, r.CostUsd)));
+        Assert.Equal(("5", 5L), (byUserAndModel.Totals.CostUsd, byUserAndModel.Totals.Requests));
+    }
+
+    [Fact]
     public async Task Group_by_metadata_without_a_key_or_an_unknown_granularity_is_invalid_argument()
     {
         var tenant = AnalyticsFixture.NewTenantId("badspec");
