@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -51,7 +52,7 @@ public static class Extensions
         // Export only when a collector is configured (Aspire sets this; local runs and tests do not). Spans are only
         // recorded then: with nowhere to go, sampling and tagging them cost the Edge ~8% of the bytes a request
         // allocated (10.7 -> 9.8 KB measured). W3C trace context is still propagated without them.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (ExportsTelemetry(builder.Configuration))
         {
             builder.Services.AddOpenTelemetry()
                 .WithTracing(tracing => tracing
@@ -64,6 +65,11 @@ public static class Extensions
 
         return builder;
     }
+
+    /// <summary>Whether a collector is configured (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>): only then are spans recorded,
+    /// so code that would build spans for nobody can skip them.</summary>
+    public static bool ExportsTelemetry(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

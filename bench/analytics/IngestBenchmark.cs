@@ -10,7 +10,8 @@ namespace Gateway.Bench.Analytics;
 
 /// <summary>Events per second through the real ingest path: UsageIngest.Ingest over gRPC, validation, the insert
 /// that also queues the rollup work, commit ("accepted"); and until the background roller has moved every event
-/// into the rollups ("rolled up", the sustained rate). Batches are built before the clock starts.</summary>
+/// into the rollups ("rolled up", the sustained rate). Batches are built before the clock starts, so neither the
+/// rates nor the CPU figures include making them.</summary>
 internal static class IngestBenchmark
 {
     public static async Task<int> RunAsync(BenchOptions options)
@@ -31,6 +32,10 @@ internal static class IngestBenchmark
 
         await client.IngestAsync(Batch(random, batchSize), headers); // warm-up: connections, JIT, plans
 
+        await using var database = NpgsqlDataSource.Create(host.ConnectionString);
+        var postmaster = await PostmasterAsync(database);
+        var serverCpuBefore = ServerCpu(postmaster);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var accepted = 0L;
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
@@ -53,16 +58,88 @@ internal static class IngestBenchmark
         await Task.WhenAll(workers);
         var acceptedSeconds = clock.Elapsed.TotalSeconds;
         // Sustained: until the background roller has moved every accepted event into the rollups.
-        await using var database = NpgsqlDataSource.Create(host.ConnectionString);
         while (await PendingAsync(database))
         {
             await Task.Delay(20);
         }
 
         var rolledUpSeconds = clock.Elapsed.TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var serverCpu = ServerCpu(postmaster) - serverCpuBefore;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ingest: {accepted} events in batches of {batchSize}, {concurrency} concurrent: accepted in {acceptedSeconds:F2} s, {accepted / acceptedSeconds:F0} accepted events/s; rolled up {rolledUpSeconds:F2} s after the start, {accepted / rolledUpSeconds:F0} rolled-up events/s (ingest start to pending empty)"));
+        // CPU, not wall time, is what a loaded shared machine distorts least. The batches were built before the clock
+        // started, so this process's figure is the gRPC client's sending plus the whole service.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cpu per event from ingest start to pending empty: client sending + service {cpu.TotalMicroseconds / accepted:F0} µs, PostgreSQL {(serverCpu is { } server ? (server.TotalMicroseconds / accepted).ToString("F0", CultureInfo.InvariantCulture) + " µs" : "not measured (server not local)")}; batches built before the clock, not counted"));
         return accepted == events ? 0 : 1;
+    }
+
+    /// <summary>The server's postmaster process id, when the server runs on this machine and we are a superuser.</summary>
+    private static async Task<int?> PostmasterAsync(NpgsqlDataSource database)
+    {
+        try
+        {
+            await using var command = database.CreateCommand("SELECT split_part(pg_read_file('postmaster.pid'), E'\\n', 1)::int");
+            var pid = (int)(await command.ExecuteScalarAsync())!;
+            return File.Exists($"/proc/{pid}/stat") ? pid : null;
+        }
+        catch (PostgresException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>CPU of the server's processes: the postmaster with the backends it has reaped, plus those alive.</summary>
+    private static TimeSpan? ServerCpu(int? postmaster)
+    {
+        if (postmaster is not { } pid)
+        {
+            return null;
+        }
+
+        var ticks = StatTicks(pid, includeReaped: true);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(directory);
+            if (name.All(char.IsAsciiDigit) && ParentOf(name) == pid)
+            {
+                ticks += StatTicks(int.Parse(name, CultureInfo.InvariantCulture), includeReaped: false);
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+
+    private static string[]? StatFields(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after "(comm)", from field 3 (state) on.
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null; // exited meanwhile
+        }
+    }
+
+    private static int? ParentOf(string pid) =>
+        StatFields(pid) is { } fields ? int.Parse(fields[1], CultureInfo.InvariantCulture) : null;
+
+    private static long StatTicks(int pid, bool includeReaped)
+    {
+        if (StatFields(pid.ToString(CultureInfo.InvariantCulture)) is not { } fields)
+        {
+            return 0;
+        }
+
+        // utime, stime, cutime, cstime are fields 14-17, at 11-14 here.
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return includeReaped
+            ? ticks + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)
+            : ticks;
     }
 
     private static async Task<bool> PendingAsync(NpgsqlDataSource database)

@@ -21,6 +21,14 @@ internal sealed record RollupOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Least time from the start of one pass to the start of the next, unless the pass moved a full chunk
+    /// (a backlog drains at full speed). Ingest signals the roller after every batch; without this it would roll up
+    /// a few batches at a time, and each small chunk writes nearly one row per event into every rollup table, where
+    /// a second's worth compresses the per-model and per-user rollups many times. Queries stay exact meanwhile (they
+    /// read the pending rows), so this only trades rollup-table freshness for roller work.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Pause after a failed chunk (database down, or another error), so a failing roller does not spin.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan FailureDelay { get; init; } = TimeSpan.FromSeconds(2);

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Analytics.Rollups;
 
 /// <summary>The roller: moves pending rows into the rollups chunk after chunk while a full chunk was found, then
-/// sleeps until ingest in this process signals or the poll interval passes. Replicas each run one; the advisory lock
+/// lets rows accumulate for the rest of the minimum interval (<see cref="RollupPacing"/>) and sleeps until ingest in
+/// this process signals or the poll interval passes. Replicas each run one; the advisory lock
 /// lets one move at a time.</summary>
 internal sealed partial class RollupService(PendingRollups pending, RollupSignal signal, IOptions<RollupOptions> options,
     ILogger<RollupService> logger) : BackgroundService
@@ -20,6 +22,7 @@ internal sealed partial class RollupService(PendingRollups pending, RollupSignal
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var started = Stopwatch.GetTimestamp();
                 int? moved;
                 try
                 {
@@ -33,10 +36,17 @@ internal sealed partial class RollupService(PendingRollups pending, RollupSignal
                     continue;
                 }
 
-                // A full chunk means more may be waiting; otherwise (drained, or another replica's roller holds
-                // the lock) sleep until ingest here signals or the poll interval passes.
-                if (moved is not { } count || count < settings.ChunkSize)
+                // A full chunk means more may be waiting: go on at once. Otherwise (drained, or another replica's
+                // roller holds the lock) let pending rows accumulate for the rest of the minimum interval, then sleep
+                // until ingest here signals (perhaps already, meanwhile) or the poll interval passes.
+                var rest = RollupPacing.RestBeforeNextPass(moved, Stopwatch.GetElapsedTime(started), settings);
+                if (rest is { } pause)
                 {
+                    if (pause > TimeSpan.Zero)
+                    {
+                        await Task.Delay(pause, stoppingToken);
+                    }
+
                     await signal.WaitAsync(settings.PollInterval, stoppingToken);
                 }
             }

@@ -45,13 +45,19 @@ internal static class RollupSql
         ("usage_rollup_user_latency_daily", "day", Day, "requester", true),
     ];
 
-    /// <summary>$1 = the most rows to move. Returns one row: how many were moved. The pending rows are taken in
-    /// physical order through their ctids (the table has no index); rows inserted by transactions that have not
-    /// committed yet are invisible and stay for the next chunk. Rollup rows are upserted in key order.</summary>
+    /// <summary>$1 = the most rows to move. Returns one row: how many were moved. The chunk is the first $1 visible
+    /// pending rows in physical (ctid) order, deleted through a TID range scan up to the last one's ctid (the table
+    /// has no index). Not "ctid = ANY (array of ctids)": once the statement's generic plan estimated the table as
+    /// small, that ran as a sequential scan comparing every row with the whole array, quadratic in the chunk (20 s
+    /// for 43,000 rows, past the command timeout, so the chunk rolled back and was retried forever under load).
+    /// Sorting by ctid rather than taking the scan's first rows keeps the chunk exact when a synchronized scan starts
+    /// mid-table. Rows inserted by transactions that have not committed yet are invisible and stay for the next chunk.
+    /// Rollup rows are upserted in key order.</summary>
     public static readonly string Move = $"""
         WITH moved AS (
             DELETE FROM usage_rollup_pending
-            WHERE ctid = ANY (ARRAY(SELECT ctid FROM usage_rollup_pending LIMIT $1))
+            WHERE ctid <= coalesce(
+                (SELECT ctid FROM usage_rollup_pending ORDER BY ctid OFFSET $1 - 1 LIMIT 1), '(4294967295,0)'::tid)
             RETURNING {IngestSql.PendingColumns}
         ){string.Concat(Rollups.Select((r, i) => Upsert(i, r)))}
         SELECT count(*) FROM moved

@@ -32,8 +32,12 @@ internal sealed partial class ApiKeyResolver(
             return cached is null ? GatewayError.InvalidApiKey() : cached;
         }
 
-        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(apiKey, cacheKey, token), cancellationToken);
+        return await LoadAsync(apiKey, cacheKey, cancellationToken);
     }
+
+    /// <summary>Kept apart so the lambda's closure is allocated on a miss only, not on every cached request.</summary>
+    private Task<Outcome<CallerIdentity>> LoadAsync(string apiKey, string cacheKey, CancellationToken cancellationToken) =>
+        cache.LoadOnceAsync(cacheKey, token => FetchAsync(apiKey, cacheKey, token), cancellationToken);
 
     private async ValueTask<Outcome<CallerIdentity>> FetchAsync(string apiKey, string cacheKey, CancellationToken cancellationToken)
     {

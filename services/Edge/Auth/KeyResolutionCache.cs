@@ -26,6 +26,8 @@ internal sealed partial class KeyResolutionCache(
     public const string MeterName = "Gateway.Edge.KeyCache";
     public const string StaleServedName = "gateway.edge.cache.stale_served";
 
+    private const string ApiKeyPrefix = "api:";
+
     private static readonly long WarningIntervalMs = (long)TimeSpan.FromSeconds(10).TotalMilliseconds;
 
     private readonly EdgeOptions _options = options.Value;
@@ -131,7 +133,11 @@ internal sealed partial class KeyResolutionCache(
         var buffer = maxBytes <= 1024 ? stackalloc byte[maxBytes] : new byte[maxBytes];
         var length = Encoding.UTF8.GetBytes(apiKey, buffer);
         SHA256.HashData(buffer[..length], hash);
-        return string.Concat("api:", Convert.ToHexString(hash));
+        // Built in place: one string per request instead of the hex string plus its prefixed copy.
+        Span<char> chars = stackalloc char[ApiKeyPrefix.Length + (2 * SHA256.HashSizeInBytes)];
+        ApiKeyPrefix.CopyTo(chars);
+        Convert.TryToHexString(hash, chars[ApiKeyPrefix.Length..], out _);
+        return new string(chars);
     }
 
     public static string VirtualKeyCacheKey(string tenantId, string slug) => string.Concat("vk:", tenantId, "\n", slug);

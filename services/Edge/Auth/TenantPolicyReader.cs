@@ -25,8 +25,12 @@ internal sealed partial class TenantPolicyReader(
             return cached;
         }
 
-        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, cacheKey, token), cancellationToken);
+        return await LoadAsync(tenantId, cacheKey, cancellationToken);
     }
+
+    /// <summary>Kept apart so the lambda's closure is allocated on a miss only, not on every cached request.</summary>
+    private Task<Outcome<TenantPolicy>> LoadAsync(string tenantId, string cacheKey, CancellationToken cancellationToken) =>
+        cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, cacheKey, token), cancellationToken);
 
     private async ValueTask<Outcome<TenantPolicy>> FetchAsync(string tenantId, string cacheKey, CancellationToken cancellationToken)
     {

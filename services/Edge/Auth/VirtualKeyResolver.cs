@@ -31,8 +31,12 @@ internal sealed partial class VirtualKeyResolver(
             return cached is null ? GatewayError.VirtualKeyNotFound() : cached;
         }
 
-        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, slug, cacheKey, token), cancellationToken);
+        return await LoadAsync(tenantId, slug, cacheKey, cancellationToken);
     }
+
+    /// <summary>Kept apart so the lambda's closure is allocated on a miss only, not on every cached request.</summary>
+    private Task<Outcome<ProviderTarget>> LoadAsync(string tenantId, string slug, string cacheKey, CancellationToken cancellationToken) =>
+        cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, slug, cacheKey, token), cancellationToken);
 
     private async ValueTask<Outcome<ProviderTarget>> FetchAsync(string tenantId, string slug, string cacheKey, CancellationToken cancellationToken)
     {

@@ -214,7 +214,7 @@ internal sealed partial class GatewayPipeline(
 
         if (record.Usage is null && record.EstimationInput is { } input)
         {
-            Estimate(record, input);
+            await EstimateAsync(record, input);
         }
 
         var book = await prices.GetAsync(record.Caller.TenantId, FirstPriceLoadWait);
@@ -226,11 +226,13 @@ internal sealed partial class GatewayPipeline(
         }
     }
 
-    /// <summary>The provider answered without usage: count with the tokenizer, after the client has its answer.</summary>
-    private void Estimate(RequestRecord record, EstimationInput input)
+    /// <summary>The provider answered without usage: count with the tokenizer, after the client has its answer (the
+    /// first time, once its tables are loaded, without blocking a thread).</summary>
+    private async Task EstimateAsync(RequestRecord record, EstimationInput input)
     {
         try
         {
+            await estimator.LoadAsync();
             record.Usage = estimator.Estimate(input, record.Answer);
             record.TokensEstimated = true;
         }

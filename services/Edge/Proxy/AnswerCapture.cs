@@ -26,6 +26,10 @@ internal sealed class AnswerCapture
 
     public bool WantsModel => ServedModel.Length == 0;
 
+    /// <summary>False while a relay reads an answer whose text it can read again if it turns out to be needed (see
+    /// <see cref="ResponseRelay.RelayBufferedAsync"/>): text is then neither counted nor kept.</summary>
+    public bool KeepsText { get; set; } = true;
+
     public void SetServedModel(string model)
     {
         if (ServedModel.Length == 0)
@@ -37,7 +41,7 @@ internal sealed class AnswerCapture
     /// <summary>Appends the string the reader is on (unescaped, without allocating a string).</summary>
     public void AppendString(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.String)
+        if (!KeepsText || reader.TokenType != JsonTokenType.String)
         {
             return;
         }
@@ -68,6 +72,11 @@ internal sealed class AnswerCapture
 
     public void Append(ReadOnlySpan<char> text)
     {
+        if (!KeepsText)
+        {
+            return;
+        }
+
         TotalChars += text.Length;
         var room = MaxKeptChars - (_text?.Length ?? 0);
         if (room <= 0 || text.IsEmpty)

@@ -106,8 +106,12 @@ internal sealed partial class ConfigResolver(
             return cached is null ? RoutingErrors.ConfigNotFound(configId) : cached;
         }
 
-        return await cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, configId, cacheKey, token), cancellationToken);
+        return await LoadAsync(tenantId, configId, cacheKey, cancellationToken);
     }
+
+    /// <summary>Kept apart so the lambda's closure is allocated on a miss only, not on every cached request.</summary>
+    private Task<Outcome<ResolvedConfig>> LoadAsync(string tenantId, string configId, string cacheKey, CancellationToken cancellationToken) =>
+        cache.LoadOnceAsync(cacheKey, token => FetchAsync(tenantId, configId, cacheKey, token), cancellationToken);
 
     private async ValueTask<Outcome<ResolvedConfig>> FetchAsync(string tenantId, string configId, string cacheKey, CancellationToken cancellationToken)
     {
