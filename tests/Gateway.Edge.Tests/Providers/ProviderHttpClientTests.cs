@@ -111,6 +111,42 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         Assert.Equal(policy, message.VersionPolicy);
     }
 
+    [Fact]
+    public void Trace_context_of_the_current_activity_is_written_when_the_pool_has_no_diagnostics_handler()
+    {
+        using var handler = new ProviderProtocolHandler(new SocketsHttpHandler(), new ProviderHttpOptions(), propagateTraceContext: true);
+        using var activity = new System.Diagnostics.Activity("edge-request")
+            .SetParentId("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        activity.TraceStateString = "vendor=1";
+        activity.Start();
+        using var message = new HttpRequestMessage(HttpMethod.Post, "http://localhost:9/v1/chat/completions");
+        using var forwarded = new HttpRequestMessage(HttpMethod.Post, "http://localhost:9/v1/chat/completions");
+        forwarded.Headers.TryAddWithoutValidation("traceparent", "00-11111111111111111111111111111111-2222222222222222-01");
+
+        handler.Apply(message);
+        handler.Apply(forwarded);
+
+        // The provider continues the client's trace, as a child of the Edge's request span.
+        var traceParent = Assert.Single(message.Headers.GetValues("traceparent"));
+        Assert.StartsWith("00-0af7651916cd43dd8448eb211c80319c-", traceParent, StringComparison.Ordinal);
+        Assert.Equal(activity.Id, traceParent);
+        Assert.Equal("vendor=1", Assert.Single(message.Headers.GetValues("tracestate")));
+        // A header the request already carries is never replaced.
+        Assert.Equal("00-11111111111111111111111111111111-2222222222222222-01", Assert.Single(forwarded.Headers.GetValues("traceparent")));
+    }
+
+    [Fact]
+    public void No_trace_context_is_written_by_the_handler_when_HttpClient_propagates_it()
+    {
+        using var handler = new ProviderProtocolHandler(new SocketsHttpHandler(), new ProviderHttpOptions());
+        using var activity = new System.Diagnostics.Activity("edge-request").Start();
+        using var message = new HttpRequestMessage(HttpMethod.Post, "http://localhost:9/v1/chat/completions");
+
+        handler.Apply(message);
+
+        Assert.False(message.Headers.Contains("traceparent"));
+    }
+
     [Theory]
     [InlineData("vllm.internal:8000", true)]
     [InlineData("127.0.0.1:9101", true)]

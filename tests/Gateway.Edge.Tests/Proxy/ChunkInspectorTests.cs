@@ -77,4 +77,23 @@ public sealed class ChunkInspectorTests
         Assert.Equal("claude-sonnet-4-5-20250929", capture.ServedModel);
         Assert.True(info.IsUsageOnly);
     }
+
+    [Fact]
+    public void Capture_that_keeps_no_text_still_reads_the_served_model_and_counts_nothing()
+    {
+        // A buffered answer is read once without its text; only an answer without usage is read again for it.
+        var capture = new AnswerCapture { KeepsText = false };
+
+        ChunkInspector.Inspect("""{"id":"x","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Hello"}}]}"""u8, capture);
+
+        Assert.Equal("gpt-4o-mini-2024-07-18", capture.ServedModel);
+        Assert.Equal("", capture.KeptText);
+        Assert.Equal(0L, capture.TotalChars);
+
+        capture.KeepsText = true;
+        ChunkInspector.Inspect("""{"id":"x","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Hello"}}]}"""u8, capture);
+
+        Assert.Equal("Hello", capture.KeptText);
+        Assert.Equal(5L, capture.TotalChars);
+    }
 }
