@@ -60,12 +60,22 @@ internal struct RollupSums
         }
     }
 
-    /// <summary>a + b, exactly: decimal addition keeps the larger scale of its operands unless the result needs more
-    /// digits than 96 bits hold, and then rounds; that is refused like Npgsql refuses a numeric it cannot hold.</summary>
+    /// <summary>a + b, exactly. Decimal addition keeps the larger scale of its operands unless the result then needs
+    /// more than 96 bits; it then rounds to a smaller scale, which loses nothing when the digits below that scale add
+    /// up to a whole unit of it or to nothing (numeric sums of amounts with long zero tails do that all the time). Any
+    /// other rounding is refused, as Npgsql refuses a numeric it cannot hold.</summary>
     private static decimal Money(decimal a, decimal b)
     {
         var sum = a + b;
-        return sum.Scale >= Math.Max(a.Scale, b.Scale)
+        var scale = sum.Scale;
+        if (scale >= Math.Max(a.Scale, b.Scale))
+        {
+            return sum;
+        }
+
+        // The parts of a and b below the result's scale: each under one unit of it, so their sum is exact.
+        var tails = (a - decimal.Round(a, scale, MidpointRounding.ToZero)) + (b - decimal.Round(b, scale, MidpointRounding.ToZero));
+        return decimal.Round(tails, scale, MidpointRounding.ToZero) == tails
             ? sum
             : throw new OverflowException("A money sum does not fit in a System.Decimal exactly.");
     }
