@@ -5,9 +5,10 @@ using Npgsql;
 namespace Gateway.Analytics.Queries;
 
 /// <summary>The measures of one series point, row or the totals, added up from source cells. Counts are checked (an
-/// overflow fails the query, as the database's bigint sums did); money is decimal: every stored amount is a
-/// non-negative System.Decimal, so while the total fits one exactly (the database's numeric sum had to, to be read
-/// back), every partial sum does too, and the result is exact whatever the order of the additions.</summary>
+/// overflow fails the query, as the database's bigint sums did). Money is decimal: every stored amount is a
+/// non-negative System.Decimal, so when the total fits one exactly (as the database's numeric sum had to, or Npgsql
+/// refused to read it), every partial sum does too and the result is exact whatever the order of the additions. A sum
+/// that would need more digits than a decimal holds fails the query instead of being rounded (<see cref="Money"/>).</summary>
 internal struct RollupSums
 {
     public long Requests;
@@ -35,8 +36,8 @@ internal struct RollupSums
             CacheWriteTokens += reader.GetInt64(first + CostRollupSql.CacheWriteTokens);
             OutputTokens += reader.GetInt64(first + CostRollupSql.OutputTokens);
             ReasoningTokens += reader.GetInt64(first + CostRollupSql.ReasoningTokens);
-            CostUsd += reader.GetDecimal(first + CostRollupSql.CostUsd);
-            SavedCostUsd += reader.GetDecimal(first + CostRollupSql.SavedCostUsd);
+            CostUsd = Money(CostUsd, reader.GetDecimal(first + CostRollupSql.CostUsd));
+            SavedCostUsd = Money(SavedCostUsd, reader.GetDecimal(first + CostRollupSql.SavedCostUsd));
             LatencySumUs += reader.GetInt64(first + CostRollupSql.LatencySumUs);
         }
     }
@@ -53,10 +54,30 @@ internal struct RollupSums
             CacheWriteTokens += other.CacheWriteTokens;
             OutputTokens += other.OutputTokens;
             ReasoningTokens += other.ReasoningTokens;
-            CostUsd += other.CostUsd;
-            SavedCostUsd += other.SavedCostUsd;
+            CostUsd = Money(CostUsd, other.CostUsd);
+            SavedCostUsd = Money(SavedCostUsd, other.SavedCostUsd);
             LatencySumUs += other.LatencySumUs;
         }
+    }
+
+    /// <summary>a + b, exactly. Decimal addition keeps the larger scale of its operands unless the result then needs
+    /// more than 96 bits; it then rounds to a smaller scale, which loses nothing when the digits below that scale add
+    /// up to a whole unit of it or to nothing (numeric sums of amounts with long zero tails do that all the time). Any
+    /// other rounding is refused, as Npgsql refuses a numeric it cannot hold.</summary>
+    private static decimal Money(decimal a, decimal b)
+    {
+        var sum = a + b;
+        var scale = sum.Scale;
+        if (scale >= Math.Max(a.Scale, b.Scale))
+        {
+            return sum;
+        }
+
+        // The parts of a and b below the result's scale: each under one unit of it, so their sum is exact.
+        var tails = (a - decimal.Round(a, scale, MidpointRounding.ToZero)) + (b - decimal.Round(b, scale, MidpointRounding.ToZero));
+        return decimal.Round(tails, scale, MidpointRounding.ToZero) == tails
+            ? sum
+            : throw new OverflowException("A money sum does not fit in a System.Decimal exactly.");
     }
 
     /// <summary>An output row with these measures and the percentiles of <paramref name="histogram"/>.</summary>
