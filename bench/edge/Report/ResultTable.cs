@@ -30,7 +30,7 @@ internal sealed class ResultTable(string header)
         var load = soak.Load;
         _rows.Add(new ResultRow($"soak {soak.Duration.TotalMinutes:F1} min at {soak.TargetRate:F0}/s (paced)", "64 workers", null, load,
             "RSS < 200 MB, no upward trend", soak.MeetsTarget));
-        _notes.Add(Invariant($"Soak: Edge RSS first {soak.First:F1} MB, max {soak.Max:F1} MB, last {soak.Last:F1} MB; slope over the second half {soak.SecondHalfSlope:F2} MB/min (flat means < {SoakResult.FlatSlopeMegabytesPerMinute} MB/min); {soak.Samples.Count} samples every 10 s; achieved {load.RequestsPerSecond:F0} req/s, {load.Errors} errors."));
+        _notes.Add(Invariant($"Soak: Edge RSS first {soak.First:F1} MB, max {soak.Max:F1} MB, max over the second half {soak.SecondHalfMax:F1} MB, last {soak.Last:F1} MB; slope over the second half {soak.SecondHalfSlope:F2} MB/min (flat means < {SoakResult.FlatSlopeMegabytesPerMinute} MB/min); {soak.Samples.Count} samples every 10 s; achieved {load.RequestsPerSecond:F0} req/s, {load.Errors} errors."));
     }
 
     public string ToText()
