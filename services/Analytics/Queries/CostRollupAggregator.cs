@@ -27,6 +27,7 @@ internal sealed class CostRollupAggregator
     private Point[] _points = new Point[256];
     private long[] _histograms = new long[256 * Buckets];
     private int _pointCount;
+    private ((bool HasSums, RollupSums Sums)[] Sums, long[] Histograms)? _groupTotals;
 
     public CostRollupAggregator(RollupSpec spec)
     {
@@ -186,8 +187,11 @@ internal sealed class CostRollupAggregator
     }
 
     /// <summary>The sums and histograms per group: the points' own without a series (one point per group), else
-    /// the sum of the group's points.</summary>
-    private ((bool HasSums, RollupSums Sums)[] Sums, long[] Histograms) Groups()
+    /// the sum of the group's points. Added up once, after the last cell (both <see cref="HasCostTies"/> and
+    /// <see cref="Build"/> read them).</summary>
+    private ((bool HasSums, RollupSums Sums)[] Sums, long[] Histograms) Groups() => _groupTotals ??= SumGroups();
+
+    private ((bool HasSums, RollupSums Sums)[] Sums, long[] Histograms) SumGroups()
     {
         var sums = new (bool HasSums, RollupSums Sums)[_groupIds.Count];
         var histograms = new long[_groupIds.Count * Buckets];
