@@ -4,7 +4,7 @@ namespace Gateway.Bench.Edge;
 
 /// <summary>Command line of the benchmark. Flags: <c>--quick</c>, <c>--soak</c>, <c>--with-analytics</c>; values:
 /// <c>--duration 10s</c>, <c>--soak-duration 10m</c>, <c>--soak-rate 2000</c>, <c>--concurrency 1,16,64</c>,
-/// <c>--ttfb-requests 1000</c>.</summary>
+/// <c>--ttfb-requests 1000</c>, <c>--paced-rate 10000</c> (0: no paced run).</summary>
 internal sealed record BenchOptions
 {
     private static readonly string[] Flags = ["quick", "soak", "with-analytics"];
@@ -20,6 +20,9 @@ internal sealed record BenchOptions
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 16, 64];
 
     public int TtfbRequests { get; init; } = 1000;
+
+    /// <summary>Requests/s offered over 64 connections in the paced non-streaming run (the c = 64 target).</summary>
+    public double PacedRate { get; init; } = 10_000;
 
     public bool Soak { get; init; }
 
@@ -68,6 +71,7 @@ internal sealed record BenchOptions
             Duration = values.TryGetValue("duration", out var duration) ? ParseDuration(duration) : options.Duration,
             SoakDuration = values.TryGetValue("soak-duration", out var soak) ? ParseDuration(soak) : options.SoakDuration,
             SoakRate = values.TryGetValue("soak-rate", out var rate) ? double.Parse(rate, CultureInfo.InvariantCulture) : options.SoakRate,
+            PacedRate = values.TryGetValue("paced-rate", out var paced) ? double.Parse(paced, CultureInfo.InvariantCulture) : options.PacedRate,
             TtfbRequests = values.TryGetValue("ttfb-requests", out var ttfb) ? int.Parse(ttfb, CultureInfo.InvariantCulture) : options.TtfbRequests,
             Concurrency = values.TryGetValue("concurrency", out var list)
                 ? [.. list.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]
@@ -84,5 +88,5 @@ internal sealed record BenchOptions
     };
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, TTFB {TtfbRequests} requests each way");
+        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, paced {PacedRate:F0}/s at c = 64, TTFB {TtfbRequests} requests each way");
 }

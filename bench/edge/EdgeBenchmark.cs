@@ -12,6 +12,9 @@ internal static class EdgeBenchmark
     /// <summary>Longest wait for Analytics to finish ingesting the previous run's usage before the next run.</summary>
     private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(30);
 
+    /// <summary>The concurrency for the throughput target.</summary>
+    private const int PacedConnections = 64;
+
     public static async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
@@ -63,10 +66,21 @@ internal static class EdgeBenchmark
                 await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
                 var directResult = await wrk.RunAsync(direct, concurrency, options.Duration, cancellationToken);
                 await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
-                var cpu = CpuSplit.Start(stack.Processes);
+                var cpu = CpuSplit.Start(stack.CpuSources);
                 var edgeResult = await wrk.RunAsync(edge, concurrency, options.Duration, cancellationToken);
                 await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
                 Progress(table, Targets.Latency(scenario, concurrency, directResult, edgeResult), cpu);
+            }
+
+            if (!stream && options.PacedRate > 0)
+            {
+                await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
+                var directPaced = await wrk.RunAsync(direct, PacedConnections, options.Duration, cancellationToken, options.PacedRate);
+                await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
+                var cpu = CpuSplit.Start(stack.CpuSources);
+                var edgePaced = await wrk.RunAsync(edge, PacedConnections, options.Duration, cancellationToken, options.PacedRate);
+                await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
+                Progress(table, Targets.Paced(options.PacedRate, directPaced, edgePaced), cpu);
             }
         }
 
@@ -77,7 +91,7 @@ internal static class EdgeBenchmark
         foreach (var concurrency in options.Concurrency)
         {
             await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
-            var cpu = CpuSplit.Start(stack.Processes);
+            var cpu = CpuSplit.Start(stack.CpuSources);
             var result = await wrk.RunAsync(cached, concurrency, options.Duration, cancellationToken);
             await Preflight.SettleUsageAsync(stack, SettleWait, cancellationToken);
             Progress(table, Targets.CacheHit(concurrency, result), cpu);

@@ -23,6 +23,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The postmaster's process id (first line of postmaster.pid): benchmarks count the CPU of its process
+    /// tree.</summary>
+    public int PostmasterProcessId =>
+        int.Parse(File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
 
     public static async Task<PostgresServer> StartAsync()

@@ -16,6 +16,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The running server's process id: benchmarks count its CPU.</summary>
+    public int ProcessId => _process.Id;
+
     public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false";
 
     public static async Task<RedisServer> StartAsync()

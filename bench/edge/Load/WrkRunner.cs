@@ -5,17 +5,19 @@ using System.Text;
 namespace Gateway.Bench.Edge.Load;
 
 /// <summary>Runs wrk (HTTP/1.1, keep-alive, fixed connections and duration) with a Lua script that sets the POST
-/// body and headers and prints the totals and latency percentiles from <c>done()</c> on one parseable line.</summary>
+/// body and headers and prints the totals and latency percentiles from <c>done()</c> on one parseable line. With a
+/// rate the load is paced (see <see cref="Pacing"/>); without one each connection sends as fast as answers come.</summary>
 internal sealed class WrkRunner(string scriptDirectory)
 {
     private const string Marker = "BENCH-RESULT";
     private int _scripts;
 
-    public async Task<LoadResult> RunAsync(LoadTarget target, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task<LoadResult> RunAsync(LoadTarget target, int connections, TimeSpan duration, CancellationToken cancellationToken,
+        double? requestsPerSecond = null)
     {
         var script = Path.Combine(scriptDirectory, $"wrk-{Interlocked.Increment(ref _scripts)}.lua");
-        await File.WriteAllTextAsync(script, Script(target), cancellationToken);
         var threads = Math.Min(connections, Environment.ProcessorCount);
+        await File.WriteAllTextAsync(script, Script(target, requestsPerSecond / threads), cancellationToken);
         var info = new ProcessStartInfo("wrk")
         {
             UseShellExecute = false,
@@ -49,9 +51,14 @@ internal sealed class WrkRunner(string scriptDirectory)
         return new LoadResult(requests / (fields[1] / 1e6), fields[2] / 1000, fields[3] / 1000, fields[4] / 1000, requests, errors);
     }
 
-    private static string Script(LoadTarget target)
+    private static string Script(LoadTarget target, double? perThreadRate)
     {
         var script = new StringBuilder();
+        if (perThreadRate is { } rate)
+        {
+            script.Append(Pacing(rate));
+        }
+
         script.AppendLine("wrk.method = \"POST\"");
         script.Append("wrk.body = ").AppendLine(LuaString(target.Body));
         script.AppendLine("wrk.headers[\"Content-Type\"] = \"application/json\"");
@@ -68,6 +75,35 @@ internal sealed class WrkRunner(string scriptDirectory)
         script.AppendLine("end");
         return script.ToString();
     }
+
+    /// <summary>wrk has no rate option (wrk2 is not packaged): each thread keeps a schedule of one request every
+    /// 1/rate seconds and <c>delay()</c>, which wrk calls before each request of each of the thread's connections, holds
+    /// the request until its slot (whole milliseconds: wrk's timer resolution, so a request may go up to 1 ms early,
+    /// but the schedule itself does not drift). A connection still waits for its answer before its next request, so
+    /// when the server falls behind the slots pass and the achieved rate shows it; latency is timed from the actual
+    /// send (no correction for coordinated omission).</summary>
+    private static string Pacing(double perThreadRate) => string.Create(CultureInfo.InvariantCulture, $$"""
+        local ffi = require("ffi")
+        ffi.cdef[[
+        typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+        int clock_gettime(int clock, bench_timespec *ts);
+        ]]
+        local clock = ffi.new("bench_timespec")
+        local interval_ms = {{1000 / perThreadRate:R}}
+        local next_slot = nil
+        local function now_ms()
+          ffi.C.clock_gettime(1, clock) -- CLOCK_MONOTONIC
+          return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+        end
+        function delay()
+          local now = now_ms()
+          next_slot = (next_slot or now) + interval_ms
+          local wait = next_slot - now
+          if wait < 1 then return 0 end
+          return wait
+        end
+
+        """);
 
     private static string LuaString(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

@@ -15,8 +15,9 @@ internal sealed class ResultTable(string header)
     ];
 
     private const string Legend = "Latencies in ms; 'added' = Edge minus direct under the same load (run back to back). " +
-        "CPU µs/request: CPU time of each of our processes (from /proc) during an Edge run and the ingest of its usage, " +
-        "divided by its requests; PostgreSQL, Redis and wrk are not counted.";
+        "CPU µs/request: CPU time of each process (from /proc; PostgreSQL as its whole process tree, wrk as the runs this " +
+        "program reaped) during an Edge run and the ingest of its usage, divided by its requests; 'sum' adds them up, " +
+        "'machine' is the busy time of all cores over the same span (whatever else ran included).";
 
     private readonly List<ResultRow> _rows = [];
     private readonly List<string> _notes = [];

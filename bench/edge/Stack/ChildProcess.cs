@@ -74,15 +74,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>CPU time (user + system, all threads) used so far, from /proc/&lt;pid&gt;/stat in clock ticks of 10 ms.</summary>
-    public TimeSpan CpuTime()
-    {
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
-        // Fields after the command name, which is in parentheses and may contain spaces: state is [0], utime [11], stime [12].
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-            + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-        return TimeSpan.FromMilliseconds(ticks * 10);
-    }
+    public TimeSpan CpuTime() => Load.ProcStat.Cpu(_process.Id);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Gateway.Bench.Edge.Load;
 using Gateway.Testing;
 
 namespace Gateway.Bench.Edge.Stack;
@@ -37,6 +38,17 @@ internal sealed class GatewayStack : IAsyncDisposable
 
     /// <summary>The fake upstream and the five services (not PostgreSQL and Redis, which are process trees of their own).</summary>
     public IReadOnlyList<ChildProcess> Processes => _processes;
+
+    /// <summary>Everything a request through the Edge costs CPU in: the fake upstream and the five services, PostgreSQL
+    /// (the postmaster's whole tree: Analytics' usage inserts and rollups, the key and config reads) and Redis, and
+    /// the load generator (the wrk runs this process started and has reaped).</summary>
+    public IReadOnlyList<CpuSource> CpuSources =>
+    [
+        .. _processes.Select(p => new CpuSource(p.Name, p.CpuTime)),
+        new("PostgreSQL", () => ProcStat.TreeCpu(_postgres!.PostmasterProcessId)),
+        new("Redis", () => ProcStat.Cpu(_redis!.ProcessId)),
+        new("wrk", () => ProcStat.ReapedChildrenCpu(Environment.ProcessId)),
+    ];
 
     public static async Task<GatewayStack> StartAsync(CancellationToken cancellationToken)
     {
