@@ -4,7 +4,7 @@ namespace Gateway.Bench.Edge;
 
 /// <summary>Command line of the benchmark. Flags: <c>--quick</c>, <c>--soak</c>, <c>--with-analytics</c>; values:
 /// <c>--duration 10s</c>, <c>--soak-duration 10m</c>, <c>--soak-rate 2000</c>, <c>--concurrency 1,16,64</c>,
-/// <c>--ttfb-requests 1000</c>, <c>--paced-rate 10000</c> (0: no paced run).</summary>
+/// <c>--ttfb-requests 1000</c>, <c>--paced-rate 10000</c> (0: no paced run), <c>--upstream h2c|http1</c>.</summary>
 internal sealed record BenchOptions
 {
     private static readonly string[] Flags = ["quick", "soak", "with-analytics"];
@@ -31,6 +31,10 @@ internal sealed record BenchOptions
     public double SoakRate { get; init; } = 2000;
 
     public bool WithAnalytics { get; init; }
+
+    /// <summary>How the Edge talks to the fake upstream: "h2c" (HTTP/2 with prior knowledge, the local stand-in for
+    /// the HTTP/2 the Edge negotiates with https providers) or "http1".</summary>
+    public string Upstream { get; init; } = "h2c";
 
     public bool Quick { get; init; }
 
@@ -71,6 +75,9 @@ internal sealed record BenchOptions
             Duration = values.TryGetValue("duration", out var duration) ? ParseDuration(duration) : options.Duration,
             SoakDuration = values.TryGetValue("soak-duration", out var soak) ? ParseDuration(soak) : options.SoakDuration,
             SoakRate = values.TryGetValue("soak-rate", out var rate) ? double.Parse(rate, CultureInfo.InvariantCulture) : options.SoakRate,
+            Upstream = values.TryGetValue("upstream", out var upstream) && upstream is "h2c" or "http1"
+                ? upstream
+                : values.ContainsKey("upstream") ? throw new ArgumentException("--upstream is h2c or http1.") : options.Upstream,
             PacedRate = values.TryGetValue("paced-rate", out var paced) ? double.Parse(paced, CultureInfo.InvariantCulture) : options.PacedRate,
             TtfbRequests = values.TryGetValue("ttfb-requests", out var ttfb) ? int.Parse(ttfb, CultureInfo.InvariantCulture) : options.TtfbRequests,
             Concurrency = values.TryGetValue("concurrency", out var list)
@@ -88,5 +95,5 @@ internal sealed record BenchOptions
     };
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, paced {PacedRate:F0}/s at c = 64, TTFB {TtfbRequests} requests each way");
+        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, paced {PacedRate:F0}/s at c = 64, Edge to upstream over {(Upstream == "h2c" ? "HTTP/2 (h2c)" : "HTTP/1.1")}, TTFB {TtfbRequests} requests each way");
 }

@@ -19,7 +19,7 @@ internal static class EdgeBenchmark
     {
         var started = DateTime.UtcNow;
         var loadBefore = LoadAverage();
-        await using var stack = await GatewayStack.StartAsync(cancellationToken);
+        await using var stack = await GatewayStack.StartAsync(options.Upstream == "h2c", cancellationToken);
         // wrk's Lua scripts hold the benchmark tenant's gateway key: kept apart from the logs and deleted at the end.
         var scripts = Directory.CreateTempSubdirectory("gateway-bench-wrk-");
         try

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Gateway.Bench.Edge;
 using Gateway.Bench.Edge.Upstream;
 
-// dotnet run -c Release --project bench/edge -- [--quick] [--duration 10s] [--concurrency 1,16,64] [--paced-rate 10000] [--soak]
+// dotnet run -c Release --project bench/edge -- [--quick] [--duration 10s] [--concurrency 1,16,64] [--paced-rate 10000] [--upstream h2c|http1] [--soak]
 //     [--soak-duration 10m] [--soak-rate 2000] [--with-analytics]
 // The same program is the fake upstream when started as: upstream --http1-port N --h2c-port M
 if (args.Length > 0 && args[0] == "upstream")

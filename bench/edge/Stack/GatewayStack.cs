@@ -50,14 +50,14 @@ internal sealed class GatewayStack : IAsyncDisposable
         new("wrk", () => ProcStat.ReapedChildrenCpu(Environment.ProcessId)),
     ];
 
-    public static async Task<GatewayStack> StartAsync(CancellationToken cancellationToken)
+    public static async Task<GatewayStack> StartAsync(bool h2cUpstream, CancellationToken cancellationToken)
     {
         var logDirectory = Path.Combine(Path.GetTempPath(), "gateway-bench-edge-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(logDirectory);
         var stack = new GatewayStack(logDirectory);
         try
         {
-            await stack.StartAllAsync(cancellationToken);
+            await stack.StartAllAsync(h2cUpstream, cancellationToken);
             return stack;
         }
         catch
@@ -67,7 +67,7 @@ internal sealed class GatewayStack : IAsyncDisposable
         }
     }
 
-    private async Task StartAllAsync(CancellationToken cancellationToken)
+    private async Task StartAllAsync(bool h2cUpstream, CancellationToken cancellationToken)
     {
         foreach (var name in (string[])["Edge", "KeyVault", "Config", "Cache", "Analytics"])
         {
@@ -130,6 +130,12 @@ internal sealed class GatewayStack : IAsyncDisposable
                 environment["Kestrel__Endpoints__grpc__Protocols"] = "Http2";
             }
 
+            if (name == "Edge" && h2cUpstream)
+            {
+                // A plain-http upstream gets HTTP/1.1 unless listed here; https providers negotiate HTTP/2 anyway.
+                environment["Providers__Http__Http2PriorKnowledgeHosts__0"] = $"127.0.0.1:{Port(h2c)}";
+            }
+
             var dll = RepoPaths.ServiceDll(name);
             var process = Start(name, "dotnet", [dll], environment, Path.GetDirectoryName(dll)!);
             if (name == "Edge")
@@ -147,7 +153,7 @@ internal sealed class GatewayStack : IAsyncDisposable
         }
 
         ApiKey = await TenantBootstrap.CreateAsync($"http://127.0.0.1:{Port(ports["KeyVault"].Grpc)}",
-            $"http://127.0.0.1:{Port(ports["Config"].Grpc)}", AdminToken, UpstreamUrl + "/v1", cancellationToken);
+            $"http://127.0.0.1:{Port(ports["Config"].Grpc)}", AdminToken, (h2cUpstream ? UpstreamH2cUrl : UpstreamUrl) + "/v1", cancellationToken);
         Console.WriteLine($"stack ready: Edge {EdgeUrl} (pid {Edge.Id}), upstream {UpstreamUrl} (h2c {UpstreamH2cUrl})");
     }
 
