@@ -4,7 +4,8 @@ namespace Gateway.Edge.Http;
 
 /// <summary>The request's trace context when ASP.NET Core started no activity for it. Hosting starts one only for a
 /// listener or for its own per-request logging scope, and the Edge turns that scope off when nothing is exported
-/// (<see cref="EdgeRegistration"/>): the scope and its activity were ~6 % of the bytes a proxied request allocated.
+/// (<see cref="EdgeRegistration"/>): the scope, its activity and their async-local changes were most of the 0.5 KB
+/// per proxied request that saved (8.7 -> 8.2 KB, with one RouteExecutor frame less).
 /// The Edge still needs a current W3C context, so the provider call continues the client's trace
 /// (<see cref="Providers.ProviderProtocolHandler"/>) and a request without ids gets one (<see cref="TraceIds"/>):
 /// this activity, built the way hosting builds its own from <c>traceparent</c>, <c>tracestate</c> and
