@@ -27,6 +27,7 @@ public static class EdgeRegistration
     {
         var services = builder.Services;
         builder.AddGatewaySecurity();
+        SkipHostingLogScope(builder);
         AddValidatedOptions<EdgeOptions>(builder, EdgeOptions.SectionName);
         AddValidatedOptions<ProviderHttpOptions>(builder, ProviderHttpOptions.SectionName);
 
@@ -86,6 +87,21 @@ public static class EdgeRegistration
         app.Map(PassthroughHandler.Route, app.Services.GetRequiredService<PassthroughHandler>().HandleAsync);
         Http.UnknownRoute.Map(app);
         return app;
+    }
+
+    /// <summary>ASP.NET Core opens a logging scope (and, for it, an activity) per request whenever the Critical level
+    /// of its <c>Hosting.Diagnostics</c> category is on. With nothing exported no log reads that scope, so unless the
+    /// category's level is configured it is off; the Edge then starts the request's activity itself
+    /// (<see cref="Http.RequestActivity"/>). What the category logs besides (request start/finish at Information,
+    /// start-up failures, which the host logs again) is lost only then.</summary>
+    private static void SkipHostingLogScope(IHostApplicationBuilder builder)
+    {
+        const string category = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        if (!ServiceDefaults.Extensions.ExportsTelemetry(builder.Configuration)
+            && builder.Configuration["Logging:LogLevel:" + category] is null)
+        {
+            builder.Logging.AddFilter(category, LogLevel.None);
+        }
     }
 
     /// <summary>The server drains in-flight requests for <c>Edge:Shutdown:DrainTimeout</c>, set explicitly as the host's

@@ -48,6 +48,7 @@ internal sealed partial class GatewayPipeline(
     /// <param name="endpoint">What the usage event names as the endpoint (a route, never a raw client path).</param>
     public async Task RunAsync(HttpContext context, string endpoint, Func<GatewayRequest, Task<GatewayError?>> process)
     {
+        using var activity = RequestActivity.StartIfNone(context.Request.Headers);
         var traceId = TraceIds.Resolve(context.Request.Headers);
         context.Response.Headers[GatewayHeaders.TraceId] = traceId;
         var record = new RequestRecord(endpoint, traceId);

@@ -45,7 +45,7 @@ internal sealed record OpenAiWireRoute(Uri Uri, bool RequestsStreamUsage, Provid
 
     /// <summary>Sends with the client's <c>x-gateway-forward-headers</c> added last (never replacing ours) and
     /// returns once the response headers are in.</summary>
-    public static Task<UpstreamResponse> SendAsync(HttpClient client, HttpRequestMessage message,
+    public static Task<UpstreamResponse> SendAsync(HttpMessageInvoker client, HttpRequestMessage message,
         IReadOnlyList<KeyValuePair<string, string>> forwardHeaders, CancellationToken cancellationToken) =>
         OpenAiWire.SendAsync(client, message, new ChatRequest(default, NoChat) { ForwardHeaders = forwardHeaders }, cancellationToken);
 

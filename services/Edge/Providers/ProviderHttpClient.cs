@@ -4,14 +4,17 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Edge.Providers;
 
-/// <summary>The one long-lived HttpClient for every provider. Deliberately not from IHttpClientFactory: its defaults
+/// <summary>The one long-lived client for every provider. Deliberately not from IHttpClientFactory: its defaults
 /// here add a resilience handler that buffers and would retry POSTs (retries and fallback belong to the router) and
 /// time out long generations. Connections are pooled (kept alive between requests, no per-host cap) and recycled so
 /// DNS changes are seen; the HTTP version is chosen per request by <see cref="ProviderProtocolHandler"/>.
 /// <para>Unless spans are exported, the handler builds no client span of its own: HttpClient's span (an Activity with
 /// its tags, redacted URL and id strings) was ~7 % of the bytes a proxied request allocated, for nobody to read.
 /// <see cref="ProviderProtocolHandler"/> then puts the request's trace context (the server span's) on the provider
-/// request itself, so the provider still continues the client's W3C trace.</para></summary>
+/// request itself, so the provider still continues the client's W3C trace.</para>
+/// <para>An <see cref="HttpMessageInvoker"/>, not an <see cref="HttpClient"/>: with no timeout, base address or
+/// default headers to apply, HttpClient only added a linked cancellation source and an async frame per request
+/// (its <c>SendAsync</c> with <c>ResponseHeadersRead</c> returns what the handler returns, as this does).</para></summary>
 internal sealed class ProviderHttpClient : IDisposable
 {
     public ProviderHttpClient(IOptions<ProviderHttpOptions> options, IConfiguration? configuration = null)
@@ -33,14 +36,11 @@ internal sealed class ProviderHttpClient : IDisposable
             ActivityHeadersPropagator = exportsSpans ? DistributedContextPropagator.Current : null,
         };
 
-        // Timeouts are per request (the Edge's upstream timeout), not the client's 100 s default.
-        Client = new HttpClient(new ProviderProtocolHandler(handler, settings, propagateTraceContext: !exportsSpans), disposeHandler: true)
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        // Timeouts are per request (the Edge's upstream timeout, through the token); the response is not buffered.
+        Client = new HttpMessageInvoker(new ProviderProtocolHandler(handler, settings, propagateTraceContext: !exportsSpans), disposeHandler: true);
     }
 
-    public HttpClient Client { get; }
+    public HttpMessageInvoker Client { get; }
 
     public void Dispose() => Client.Dispose();
 }

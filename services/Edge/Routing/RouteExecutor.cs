@@ -68,14 +68,16 @@ internal sealed partial class RouteExecutor(
         return failure is null ? null : await AnswerFailureAsync(execution, failure);
     }
 
-    private async Task<AttemptFailure?> RunNodeAsync(Execution x, RouteNode node, Inherited inherited)
+    /// <summary>A leaf (every request without a config is one) goes straight to <see cref="RunLeafAsync"/>, without an
+    /// async frame of its own here: one state machine less on every request.</summary>
+    private Task<AttemptFailure?> RunNodeAsync(Execution x, RouteNode node, Inherited inherited)
     {
         var here = inherited.With(node);
-        if (!node.IsGroup)
-        {
-            return await RunLeafAsync(x, node, here);
-        }
+        return node.IsGroup ? RunGroupAsync(x, node, here) : RunLeafAsync(x, node, here);
+    }
 
+    private async Task<AttemptFailure?> RunGroupAsync(Execution x, RouteNode node, Inherited here)
+    {
         switch (node.Mode)
         {
             case RouteMode.Fallback:

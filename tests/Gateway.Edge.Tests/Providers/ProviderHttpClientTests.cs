@@ -165,15 +165,15 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         Assert.Equal(valid, results.Count == 0);
     }
 
-    private static HttpClient Client(ProviderHttpOptions options) => new ProviderHttpClient(Microsoft.Extensions.Options.Options.Create(options)).Client;
+    private static HttpMessageInvoker Client(ProviderHttpOptions options) => new ProviderHttpClient(Microsoft.Extensions.Options.Options.Create(options)).Client;
 
-    private static async Task<(string Protocol, string Connection)> PostAsync(HttpClient client, int port)
+    private static async Task<(string Protocol, string Connection)> PostAsync(HttpMessageInvoker client, int port)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}/v1/chat/completions")
         {
             Content = new StringContent("{\"model\":\"m\"}", Encoding.UTF8, "application/json"),
         };
-        using var response = await client.SendAsync(message);
+        using var response = await client.SendAsync(message, CancellationToken.None);
         response.EnsureSuccessStatusCode();
         var parts = (await response.Content.ReadAsStringAsync()).Split(' ');
         return (parts[0], parts[1]);

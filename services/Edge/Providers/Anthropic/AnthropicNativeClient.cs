@@ -37,7 +37,7 @@ internal sealed class AnthropicNativeClient(ProviderHttpClient http, IOptions<An
         }
 
         ForwardedHeaders.Apply(message, request);
-        var response = await http.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await http.Client.SendAsync(message, cancellationToken);
         try
         {
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);

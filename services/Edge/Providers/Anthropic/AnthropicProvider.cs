@@ -36,7 +36,7 @@ internal sealed class AnthropicProvider(ProviderHttpClient http, IOptions<Anthro
 
         // Last, so a forwarded header can never replace the credential or the API version set above.
         ForwardedHeaders.Apply(message, request);
-        var response = await http.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await http.Client.SendAsync(message, cancellationToken);
         try
         {
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);

@@ -41,15 +41,16 @@ internal static class OpenAiWire
 
     /// <summary>Sends <paramref name="message"/> once the provider has set its own headers: the client's forwarded
     /// headers are added last, so they can never replace a credential or version header.</summary>
-    public static async Task<UpstreamResponse> SendAsync(HttpClient client, HttpRequestMessage message, ChatRequest request,
+    public static async Task<UpstreamResponse> SendAsync(HttpMessageInvoker client, HttpRequestMessage message, ChatRequest request,
         CancellationToken cancellationToken)
     {
         ForwardedHeaders.Apply(message, request);
         var target = message.RequestUri!.Authority;
-        var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await client.SendAsync(message, cancellationToken);
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            // The handler's content already holds the connection's stream: no need for a Task to get it.
+            var stream = response.Content.ReadAsStream(cancellationToken);
             return new UpstreamResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), stream, target, response);
         }
         catch
