@@ -11,7 +11,12 @@ internal sealed class PooledByteWriter(int initialCapacity) : IBufferWriter<byte
 
     public int WrittenCount { get; private set; }
 
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, WrittenCount);
+
     public ReadOnlyMemory<byte> Slice(int start, int length) => _buffer.AsMemory(start, length);
+
+    /// <summary>A read-only stream over the bytes written so far (valid as long as a slice is).</summary>
+    public Stream AsStream() => new MemoryStream(_buffer, 0, WrittenCount, writable: false);
 
     public void Advance(int count)
     {
