@@ -5,17 +5,21 @@ using NpgsqlTypes;
 namespace Gateway.Analytics.Ingest;
 
 /// <summary>A validated batch laid out column by column, ready to be sent as one array parameter per column (the
-/// insert unnests them), so a batch of any size is one statement and one round trip.</summary>
-internal sealed class UsageColumns
+/// insert unnests them), so a batch of any size is one statement and one round trip. The jsonb columns point into a
+/// pooled buffer: dispose only after the statement has run.</summary>
+internal sealed class UsageColumns : IDisposable
 {
+    private readonly UsageJson _json;
+
     private UsageColumns(int count)
     {
+        _json = new UsageJson(count);
         EventIds = new Guid[count];
         TenantIds = new string[count];
         ApiKeyIds = new string[count];
         VirtualKeyIds = new string[count];
         Requesters = new string[count];
-        Metadata = new string[count];
+        Metadata = new ReadOnlyMemory<byte>[count];
         Providers = new string[count];
         Models = new string[count];
         Endpoints = new string[count];
@@ -37,7 +41,7 @@ internal sealed class UsageColumns
         LatenciesUs = new long[count];
         TimesToFirstByteUs = new long[count];
         TraceIds = new string[count];
-        Attempts = new string[count];
+        Attempts = new ReadOnlyMemory<byte>[count];
     }
 
     public Guid[] EventIds { get; }
@@ -45,7 +49,7 @@ internal sealed class UsageColumns
     public string[] ApiKeyIds { get; }
     public string[] VirtualKeyIds { get; }
     public string[] Requesters { get; }
-    public string[] Metadata { get; }
+    public ReadOnlyMemory<byte>[] Metadata { get; }
     public string[] Providers { get; }
     public string[] Models { get; }
     public string[] Endpoints { get; }
@@ -67,7 +71,7 @@ internal sealed class UsageColumns
     public long[] LatenciesUs { get; }
     public long[] TimesToFirstByteUs { get; }
     public string[] TraceIds { get; }
-    public string[] Attempts { get; }
+    public ReadOnlyMemory<byte>[] Attempts { get; }
 
     /// <summary>Validates every event (throwing <see cref="InvalidUsageException"/> for the first bad one) and
     /// lays the batch out in columns, ordered by event id: concurrent batches with overlapping events then take
@@ -85,7 +89,10 @@ internal sealed class UsageColumns
 
         Array.Sort(order, (a, b) => parsed[a].EventId.CompareTo(parsed[b].EventId));
         var columns = new UsageColumns(events.Count);
-        using var json = new UsageJson();
+        var json = columns._json;
+        // Where each event's jsonb text lies; turned into slices once the buffer has stopped growing.
+        var metadata = new JsonText[events.Count];
+        var attempts = new JsonText[events.Count];
         for (var i = 0; i < order.Length; i++)
         {
             var usage = events[order[i]];
@@ -95,7 +102,7 @@ internal sealed class UsageColumns
             columns.ApiKeyIds[i] = usage.ApiKeyId;
             columns.VirtualKeyIds[i] = usage.VirtualKeyId;
             columns.Requesters[i] = usage.User;
-            columns.Metadata[i] = json.Metadata(usage.Metadata);
+            metadata[i] = json.Metadata(usage.Metadata);
             columns.Providers[i] = usage.Provider;
             columns.Models[i] = usage.Model;
             columns.Endpoints[i] = usage.Endpoint;
@@ -117,11 +124,19 @@ internal sealed class UsageColumns
             columns.LatenciesUs[i] = usage.LatencyUs;
             columns.TimesToFirstByteUs[i] = usage.TimeToFirstByteUs;
             columns.TraceIds[i] = usage.TraceId;
-            columns.Attempts[i] = json.Attempts(usage.Attempts);
+            attempts[i] = json.Attempts(usage.Attempts);
+        }
+
+        for (var i = 0; i < order.Length; i++)
+        {
+            columns.Metadata[i] = json.Bytes(metadata[i]);
+            columns.Attempts[i] = json.Bytes(attempts[i]);
         }
 
         return columns;
     }
+
+    public void Dispose() => _json.Dispose();
 
     /// <summary>Adds the columns as positional parameters, in the order of <see cref="UsageIngestor"/>'s insert.</summary>
     public void AddParameters(NpgsqlParameterCollection parameters)

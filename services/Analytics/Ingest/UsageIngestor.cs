@@ -25,16 +25,22 @@ internal sealed class UsageIngestor(NpgsqlDataSource dataSource, UsageBroadcaste
             return new IngestResult(0, 0);
         }
 
-        var columns = UsageColumns.FromBatch(batch);
-        await using var command = dataSource.CreateCommand(IngestSql.Insert);
-        columns.AddParameters(command.Parameters);
-        var inserted = new HashSet<Guid>();
+        using var columns = UsageColumns.FromBatch(batch);
+        // event_id is the key, so RETURNING yields each newly stored event exactly once: the rows are the count.
+        var inserted = new Guid[batch.Events.Count];
+        var accepted = 0;
         try
         {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(IngestSql.Insert, connection);
+            columns.AddParameters(command.Parameters);
+            // Prepared once per pooled connection (later calls find it there without a round trip): otherwise
+            // PostgreSQL parses and plans the 28-array statement for every batch.
+            await command.PrepareAsync(cancellationToken);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                inserted.Add(reader.GetGuid(0));
+                inserted[accepted++] = reader.GetGuid(0);
             }
         }
         catch (PostgresException ex) when (ex.SqlState.StartsWith(DataExceptionClass, StringComparison.Ordinal))
@@ -42,21 +48,27 @@ internal sealed class UsageIngestor(NpgsqlDataSource dataSource, UsageBroadcaste
             throw new InvalidUsageException($"The database rejected a value in the batch (SQLSTATE {ex.SqlState}).");
         }
 
-        if (inserted.Count > 0)
+        if (accepted > 0)
         {
             rollups.Notify();
+            Broadcast(batch, inserted.AsSpan(0, accepted));
         }
 
-        Broadcast(batch, inserted);
-        return new IngestResult(inserted.Count, batch.Events.Count - inserted.Count);
+        return new IngestResult(accepted, batch.Events.Count - accepted);
     }
 
     /// <summary>Hands the newly stored events to live watchers (each once, even if the batch repeated an id).</summary>
-    private void Broadcast(UsageBatch batch, HashSet<Guid> inserted)
+    private void Broadcast(UsageBatch batch, ReadOnlySpan<Guid> insertedIds)
     {
-        if (broadcaster.IsIdle || inserted.Count == 0)
+        if (broadcaster.IsIdle)
         {
             return;
+        }
+
+        var inserted = new HashSet<Guid>(insertedIds.Length);
+        foreach (var id in insertedIds)
+        {
+            inserted.Add(id);
         }
 
         foreach (var usage in batch.Events)

@@ -1,28 +1,36 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Gateway.Contracts.Usage.V1;
 using Google.Protobuf.Collections;
 
 namespace Gateway.Analytics.Ingest;
 
-/// <summary>Renders the nested parts of an event (metadata, attempts) as the jsonb text stored with it. One instance
-/// per batch: the buffer and writer are reused for every event.</summary>
+/// <summary>Renders the nested parts of a batch's events (metadata, attempts) as the UTF-8 JSON text of their jsonb
+/// values, all into one pooled buffer: no string per event, and Npgsql sends the bytes as they are (jsonb's binary
+/// format is a version byte followed by this text). Writes return a <see cref="JsonText"/>; turn them into bytes with
+/// <see cref="Bytes"/> after the last write, and dispose only after the statement that sends them has run.</summary>
 internal sealed class UsageJson : IDisposable
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private static readonly ReadOnlyMemory<byte> EmptyObject = "{}"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> EmptyArray = "[]"u8.ToArray();
+
+    private readonly PooledByteWriter _buffer;
     private readonly Utf8JsonWriter _writer;
 
-    public UsageJson() => _writer = new Utf8JsonWriter(_buffer);
+    /// <param name="events">Events in the batch; sizes the first buffer for a typical event's two values.</param>
+    public UsageJson(int events)
+    {
+        _buffer = new PooledByteWriter(Math.Max(events, 1) * 160);
+        _writer = new Utf8JsonWriter(_buffer);
+    }
 
-    public string Metadata(MapField<string, string> metadata)
+    public JsonText Metadata(MapField<string, string> metadata)
     {
         if (metadata.Count == 0)
         {
-            return "{}";
+            return JsonText.EmptyObject;
         }
 
-        Begin();
+        var start = Begin();
         _writer.WriteStartObject();
         foreach (var entry in metadata)
         {
@@ -30,20 +38,21 @@ internal sealed class UsageJson : IDisposable
         }
 
         _writer.WriteEndObject();
-        return End();
+        return End(start);
     }
 
-    public string Attempts(RepeatedField<Attempt> attempts)
+    public JsonText Attempts(RepeatedField<Attempt> attempts)
     {
         if (attempts.Count == 0)
         {
-            return "[]";
+            return JsonText.EmptyArray;
         }
 
-        Begin();
+        var start = Begin();
         _writer.WriteStartArray();
-        foreach (var attempt in attempts)
+        for (var i = 0; i < attempts.Count; i++)
         {
+            var attempt = attempts[i];
             _writer.WriteStartObject();
             _writer.WriteString("provider", attempt.Provider);
             _writer.WriteString("model", attempt.Model);
@@ -55,20 +64,44 @@ internal sealed class UsageJson : IDisposable
         }
 
         _writer.WriteEndArray();
-        return End();
+        return End(start);
     }
 
-    public void Dispose() => _writer.Dispose();
-
-    private void Begin()
+    /// <summary>The bytes of a value written by this instance (valid until it is disposed).</summary>
+    public ReadOnlyMemory<byte> Bytes(JsonText text) => text.Length switch
     {
-        _buffer.ResetWrittenCount();
-        _writer.Reset(_buffer);
+        JsonText.EmptyObjectLength => EmptyObject,
+        JsonText.EmptyArrayLength => EmptyArray,
+        _ => _buffer.Slice(text.Start, text.Length),
+    };
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _buffer.Dispose();
     }
 
-    private string End()
+    private int Begin()
+    {
+        _writer.Reset(_buffer);
+        return _buffer.WrittenCount;
+    }
+
+    private JsonText End(int start)
     {
         _writer.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return new JsonText(start, _buffer.WrittenCount - start);
     }
+}
+
+/// <summary>Where a value written by <see cref="UsageJson"/> lies in its buffer; the empty object and array are
+/// marked by negative lengths instead of being written.</summary>
+internal readonly record struct JsonText(int Start, int Length)
+{
+    public const int EmptyObjectLength = -1;
+    public const int EmptyArrayLength = -2;
+
+    public static JsonText EmptyObject => new(0, EmptyObjectLength);
+
+    public static JsonText EmptyArray => new(0, EmptyArrayLength);
 }

@@ -23,6 +23,13 @@ internal sealed partial class UsageSubscriptionHandler(IConfiguration configurat
     private static readonly JsonHttpResult<DaprTopicResponse> Retry = Status(DaprTopicResponse.Retry);
     private static readonly JsonHttpResult<DaprTopicResponse> Drop = Status(DaprTopicResponse.Drop);
 
+    // A body of known length is read into one buffer of that size; larger or unknown ones grow as they arrive.
+    private const int MaxInitialBodyBuffer = 4 * 1024 * 1024;
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static ReadOnlySpan<byte> JsonWhitespace => " \t\r\n"u8;
+
     private readonly byte[]? _appToken = AppToken(configuration["APP_API_TOKEN"]);
 
     public async Task<Results<JsonHttpResult<DaprTopicResponse>, UnauthorizedHttpResult>> HandleAsync(
@@ -36,7 +43,7 @@ internal sealed partial class UsageSubscriptionHandler(IConfiguration configurat
         UsageBatch batch;
         try
         {
-            batch = Parser.Parse<UsageBatch>(await ReadDataAsync(request, cancellationToken));
+            batch = await ParseAsync(request, cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or JsonException)
         {
@@ -62,16 +69,40 @@ internal sealed partial class UsageSubscriptionHandler(IConfiguration configurat
         }
     }
 
-    /// <summary>The body as text. A publisher that passed the JSON as a string gets it back as a JSON string
-    /// literal: unwrap that once.</summary>
-    private static async Task<string> ReadDataAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Parses the body, a UsageBatch in protobuf JSON. The bytes are read into a pooled buffer and decoded
+    /// as the parser goes, so a large batch is never held as one string (hundreds of KB, on the large object heap).
+    /// A publisher that passed the JSON as a string gets it back as a JSON string literal: unwrap that once.</summary>
+    private static async Task<UsageBatch> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(cancellationToken);
-        return text.AsSpan().TrimStart().StartsWith('"')
-            ? JsonSerializer.Deserialize(text, SubscriptionJsonContext.Default.String) ?? ""
-            : text;
+        using var body = new PooledByteWriter(BodyBufferSize(request.ContentLength));
+        while (true)
+        {
+            var read = await request.Body.ReadAsync(body.GetMemory(4096), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            body.Advance(read);
+        }
+
+        var bytes = body.WrittenSpan;
+        if (bytes.StartsWith(Utf8Bom))
+        {
+            bytes = bytes[Utf8Bom.Length..];
+        }
+
+        if (bytes.TrimStart(JsonWhitespace).StartsWith((byte)'"'))
+        {
+            return Parser.Parse<UsageBatch>(JsonSerializer.Deserialize(bytes, SubscriptionJsonContext.Default.String) ?? "");
+        }
+
+        using var reader = new StreamReader(body.AsStream(), Encoding.UTF8);
+        return Parser.Parse<UsageBatch>(reader);
     }
+
+    private static int BodyBufferSize(long? contentLength) =>
+        contentLength is > 0 and <= MaxInitialBodyBuffer ? (int)contentLength.Value : 16 * 1024;
 
     private bool IsFromSidecar(HttpRequest request)
     {

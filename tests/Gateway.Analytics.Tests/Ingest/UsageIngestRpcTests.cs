@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gateway.Contracts.Usage.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -49,6 +50,66 @@ public sealed class UsageIngestRpcTests(AnalyticsFixture fixture)
         Assert.Equal("timeout", row.GetString(19));
         Assert.Equal(503, row.GetInt32(20));
         Assert.True(row.GetBoolean(21));
+    }
+
+    [Fact]
+    public async Task Every_event_of_a_large_batch_keeps_its_own_metadata_and_attempts()
+    {
+        // The jsonb values of a batch are written into one growing buffer: each row must get exactly its own slice,
+        // also across the buffer's growth, and empty ones must be stored as {} and [].
+        var tenant = AnalyticsFixture.NewTenantId("json");
+        var batch = new UsageBatch();
+        for (var i = 0; i < 300; i++)
+        {
+            var usage = UsageEvents.Create(tenant);
+            usage.Metadata.Clear();
+            usage.Attempts.Clear();
+            if (i % 5 != 0)
+            {
+                usage.Metadata["i"] = i.ToString(CultureInfo.InvariantCulture);
+                usage.Metadata["pad"] = new string('x', i * 7) + "é😀\"<";
+            }
+
+            for (var a = 0; a < i % 4; a++)
+            {
+                usage.Attempts.Add(new Attempt { Provider = "p", Model = "m", Target = $"t{i}-{a}", StatusCode = 500 + a, LatencyUs = i });
+            }
+
+            batch.Events.Add(usage);
+        }
+
+        var response = await fixture.Ingest.IngestAsync(batch, AnalyticsFixture.InternalHeaders);
+
+        Assert.Equal(300, response.Accepted);
+        await using var command = fixture.Database.CreateCommand("""
+            SELECT event_id, metadata = '{}'::jsonb, metadata->>'i', metadata->>'pad', jsonb_array_length(attempts),
+                   attempts->-1->>'target', (attempts->-1->>'status_code')::int
+            FROM usage_events WHERE tenant_id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
+        var expected = batch.Events.Select((usage, i) => (Guid.Parse(usage.EventId), i)).ToDictionary();
+        var seen = 0;
+        await using var row = await command.ExecuteReaderAsync();
+        while (await row.ReadAsync())
+        {
+            var i = expected[row.GetGuid(0)];
+            seen++;
+            Assert.Equal(i % 5 == 0, row.GetBoolean(1));
+            if (i % 5 != 0)
+            {
+                Assert.Equal(i.ToString(CultureInfo.InvariantCulture), row.GetString(2));
+                Assert.Equal(new string('x', i * 7) + "é😀\"<", row.GetString(3));
+            }
+
+            Assert.Equal(i % 4, row.GetInt32(4));
+            if (i % 4 != 0)
+            {
+                Assert.Equal($"t{i}-{(i % 4) - 1}", row.GetString(5));
+                Assert.Equal(500 + (i % 4) - 1, row.GetInt32(6));
+            }
+        }
+
+        Assert.Equal(300, seen);
     }
 
     [Fact]
