@@ -8,10 +8,10 @@ using AnalyticsClient = Gateway.Contracts.Analytics.V1.Analytics.AnalyticsClient
 
 namespace Gateway.Bench.Analytics;
 
-/// <summary>Loads a request log spread over the last 30 days (straight into PostgreSQL, with the rollups built the
-/// way migrations 0002 and 0003 backfill them), then times 30-day daily rollups for one tenant over gRPC, grouped by
-/// model and by user. Each grouping first runs --warmup untimed calls (default 20): the first dozens of calls of a fresh
-/// process run in the JIT's first tier and are several times slower than what a long-running service answers in.
+/// <summary>Loads a request log spread over the last 30 days (straight into PostgreSQL, with the rollups built the way
+/// migrations 0002, 0003 and 0006 backfill them), then times 30-day daily rollups for one tenant over gRPC, grouped by
+/// model and by user. Each grouping first runs --warmup untimed calls (default 20): the first dozens of calls of a
+/// fresh process run in the JIT's first tier and are several times slower than what a long-running service answers in.
 /// Reports the median and the worst of the timed runs.</summary>
 internal static class QueryBenchmark
 {
