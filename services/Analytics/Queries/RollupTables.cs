@@ -1,24 +1,22 @@
 namespace Gateway.Analytics.Queries;
 
 /// <summary>Which rollup tables can answer a rollup question: every table chosen keeps each dimension the question
-/// groups or filters by, so <see cref="CostRollupSql"/> reads the same column names from all of them.</summary>
+/// groups or filters by, so <see cref="CostRollupSql"/> reads the same column names from all of them. Each row holds
+/// its group's sums and latency histogram (migration 0006), so the sums and the latency statements read the same
+/// tables.</summary>
 internal sealed record RollupTables(string Hourly, string? Daily)
 {
-    public static RollupTables Sums(RollupSpec spec) => Choose(spec, latency: "");
-
-    public static RollupTables Latency(RollupSpec spec) => Choose(spec, latency: "latency_");
-
-    private static RollupTables Choose(RollupSpec spec, string latency)
+    public static RollupTables Choose(RollupSpec spec)
     {
         if (ByModelOnly(spec))
         {
-            return new($"usage_rollup_model_{latency}hourly", $"usage_rollup_model_{latency}daily");
+            return new("usage_rollup_model_hourly", "usage_rollup_model_daily");
         }
 
         // Per user there is no narrow hourly table: the edge hours read the all-dimension one.
         return ByUserOnly(spec)
-            ? new($"usage_rollup_{latency}hourly", $"usage_rollup_user_{latency}daily")
-            : new($"usage_rollup_{latency}hourly", null);
+            ? new("usage_rollup_hourly", "usage_rollup_user_daily")
+            : new("usage_rollup_hourly", null);
     }
 
     /// <summary>No dimension beyond provider and model in the grouping or the filter.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Analytics.Rollups;
 using Gateway.Contracts;
 using Gateway.Contracts.Analytics.V1;
 using Gateway.Contracts.Usage.V1;
@@ -151,8 +152,10 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
 
     /// <summary>Waits until the roller has moved the tenant's queued events, then re-aggregates the tenant's log per
     /// hour and dimensions in SQL and compares it with the rollup tables (sums and latency histograms, per hour for
-    /// every dimension and per model, per day for model and user): both differences must be empty.</summary>
-    internal static async Task AssertRollupTablesMatchLogAsync(AnalyticsFixture fixture, string tenant)
+    /// every dimension and per model, per day for model and user; a row's histogram cells added up per bucket): both
+    /// differences must be empty (and the tenant must have at least <paramref name="minimumHourlyRows"/> hourly rows,
+    /// so that an empty comparison cannot pass).</summary>
+    internal static async Task AssertRollupTablesMatchLogAsync(AnalyticsFixture fixture, string tenant, int minimumHourlyRows = 11)
     {
         await fixture.WaitForRollupsAsync(tenant);
         await using var command = fixture.Database.CreateCommand("""
@@ -174,8 +177,10 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
                 FROM usage_events WHERE tenant_id = $1
                 GROUP BY 1, 2, 3, 4, 5, 6, 7),
             rolled_latency AS (
-                SELECT hour, provider, model, requester, api_key_id, virtual_key_id, bucket, requests
-                FROM usage_rollup_latency_hourly WHERE tenant_id = $1),
+                SELECT hour, provider, model, requester, api_key_id, virtual_key_id, cell.bucket, sum(cell.requests)::bigint
+                FROM usage_rollup_hourly CROSS JOIN LATERAL unnest(latency_buckets, latency_counts) AS cell(bucket, requests)
+                WHERE tenant_id = $1
+                GROUP BY 1, 2, 3, 4, 5, 6, 7),
             raw_model AS (
                 SELECT date_trunc('hour', started_at, 'UTC') AS hour, provider, model, count(*) AS requests,
                        sum(cost_usd) AS cost_usd, sum(saved_cost_usd) AS saved_cost_usd, sum(latency_us) AS latency_sum_us,
@@ -191,7 +196,10 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
                 FROM usage_events WHERE tenant_id = $1
                 GROUP BY 1, 2, 3, 4),
             rolled_model_latency AS (
-                SELECT hour, provider, model, bucket, requests FROM usage_rollup_model_latency_hourly WHERE tenant_id = $1)
+                SELECT hour, provider, model, cell.bucket, sum(cell.requests)::bigint
+                FROM usage_rollup_model_hourly CROSS JOIN LATERAL unnest(latency_buckets, latency_counts) AS cell(bucket, requests)
+                WHERE tenant_id = $1
+                GROUP BY 1, 2, 3, 4)
             ,
             raw_model_day AS (
                 SELECT date_trunc('day', started_at, 'UTC') AS day, provider, model, count(*) AS requests,
@@ -209,7 +217,10 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
                 FROM usage_events WHERE tenant_id = $1
                 GROUP BY 1, 2, 3, 4),
             rolled_model_day_latency AS (
-                SELECT day, provider, model, bucket, requests FROM usage_rollup_model_latency_daily WHERE tenant_id = $1),
+                SELECT day, provider, model, cell.bucket, sum(cell.requests)::bigint
+                FROM usage_rollup_model_daily CROSS JOIN LATERAL unnest(latency_buckets, latency_counts) AS cell(bucket, requests)
+                WHERE tenant_id = $1
+                GROUP BY 1, 2, 3, 4),
             raw_user_day AS (
                 SELECT date_trunc('day', started_at, 'UTC') AS day, requester, count(*) AS requests,
                        count(*) FILTER (WHERE cache_status = 'HIT') AS cache_hits, sum(cost_usd) AS cost_usd,
@@ -226,7 +237,15 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
                 FROM usage_events WHERE tenant_id = $1
                 GROUP BY 1, 2, 3),
             rolled_user_day_latency AS (
-                SELECT day, requester, bucket, requests FROM usage_rollup_user_latency_daily WHERE tenant_id = $1)
+                SELECT day, requester, cell.bucket, sum(cell.requests)::bigint
+                FROM usage_rollup_user_daily CROSS JOIN LATERAL unnest(latency_buckets, latency_counts) AS cell(bucket, requests)
+                WHERE tenant_id = $1
+                GROUP BY 1, 2, 3),
+            cells AS (
+                SELECT latency_buckets FROM usage_rollup_hourly WHERE tenant_id = $1
+                UNION ALL SELECT latency_buckets FROM usage_rollup_model_hourly WHERE tenant_id = $1
+                UNION ALL SELECT latency_buckets FROM usage_rollup_model_daily WHERE tenant_id = $1
+                UNION ALL SELECT latency_buckets FROM usage_rollup_user_daily WHERE tenant_id = $1)
             SELECT (SELECT count(*) FROM (SELECT * FROM raw EXCEPT ALL SELECT * FROM rolled) AS a)
                    + (SELECT count(*) FROM (SELECT * FROM raw_latency EXCEPT ALL SELECT * FROM rolled_latency) AS c)
                    + (SELECT count(*) FROM (SELECT * FROM raw_model EXCEPT ALL SELECT * FROM rolled_model) AS e)
@@ -243,13 +262,16 @@ public sealed class RollupConsistencyTests(AnalyticsFixture fixture)
                    + (SELECT count(*) FROM (SELECT * FROM rolled_model_day_latency EXCEPT ALL SELECT * FROM raw_model_day_latency) AS l)
                    + (SELECT count(*) FROM (SELECT * FROM rolled_user_day EXCEPT ALL SELECT * FROM raw_user_day) AS n)
                    + (SELECT count(*) FROM (SELECT * FROM rolled_user_day_latency EXCEPT ALL SELECT * FROM raw_user_day_latency) AS p),
-                   (SELECT count(*) FROM rolled)
+                   (SELECT count(*) FROM rolled),
+                   (SELECT max(cardinality(latency_buckets)) FROM cells)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tenant });
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal((0L, 0L), (reader.GetInt64(0), reader.GetInt64(1)));
-        Assert.True(reader.GetInt64(2) > 10);
+        Assert.True(reader.GetInt64(2) >= minimumHourlyRows);
+        // A row's latency cells stay bounded (merged past the bound), however many passes added to it.
+        Assert.InRange(reader.GetInt32(3), 1, RollupSql.MaxLatencyCells);
     }
 
     private Task<GetCostRollupResponse> RollupAsync(string tenant, DateTime start, DateTime end) =>
