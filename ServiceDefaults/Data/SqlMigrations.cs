@@ -46,6 +46,10 @@ internal sealed partial class SqlMigrationRunner(NpgsqlDataSource dataSource, As
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // No command timeout here: waiting for another replica's migrations, or a migration that rewrites a large
+        // table, legitimately takes longer than the data source's timeout (30 s by default). A timeout would abort
+        // the migration, roll it back and retry it from the start until the start-up grace ran out, so a service
+        // with a large database could never start. Stopping the host still cancels.
         await ExecuteAsync(connection, $"SELECT pg_advisory_lock({AdvisoryLockKey})", cancellationToken);
         try
         {
@@ -63,7 +67,8 @@ internal sealed partial class SqlMigrationRunner(NpgsqlDataSource dataSource, As
                 check.Parameters.Add(new NpgsqlParameter { Value = name });
                 if (await check.ExecuteNonQueryAsync(cancellationToken) == 1)
                 {
-                    await using var apply = new NpgsqlCommand(sql, connection, transaction);
+                    LogApplying(logger, name);
+                    await using var apply = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
                     await apply.ExecuteNonQueryAsync(cancellationToken);
                     LogApplied(logger, name);
                 }
@@ -92,9 +97,12 @@ internal sealed partial class SqlMigrationRunner(NpgsqlDataSource dataSource, As
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying migration {Migration}")]
+    private static partial void LogApplying(ILogger logger, string migration);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Migration}")]
     private static partial void LogApplied(ILogger logger, string migration);
