@@ -62,7 +62,8 @@ internal sealed partial class KeyResolutionCache(
         }
 
         var lifetime = value is null ? ttl : ttl + _options.StaleIfErrorFor;
-        var entry = new Entry(value, Environment.TickCount64 + (long)ttl.TotalMilliseconds);
+        var freshUntil = Environment.TickCount64 + (long)ttl.TotalMilliseconds;
+        var entry = new Entry(value, freshUntil, freshUntil + (long)_options.StaleIfErrorFor.TotalMilliseconds);
         _cache.Set(key, entry, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 });
     }
 
@@ -78,7 +79,14 @@ internal sealed partial class KeyResolutionCache(
             return false;
         }
 
+        // The stale window on the clock freshness uses: MemoryCache expires the entry by its own clock, which can lag
+        // this one by a tick, so with a zero window an entry could otherwise be found stale but not yet evicted.
         var now = Environment.TickCount64;
+        if (!entry.IsServableStale(now))
+        {
+            return false;
+        }
+
         entry.Postpone(now + (long)_options.StaleRetryInterval.TotalMilliseconds);
         value = stale;
         _staleServed?.Add(1, new KeyValuePair<string, object?>("dependency", dependency), new KeyValuePair<string, object?>("kind", KindOf(key)));
@@ -173,13 +181,17 @@ internal sealed partial class KeyResolutionCache(
 
     /// <summary>A cached answer. Postponing its refresh changes the entry in place instead of replacing it, so a
     /// concurrent <see cref="Remove"/> can never be undone.</summary>
-    private sealed class Entry(object? value, long freshUntilMs)
+    private sealed class Entry(object? value, long freshUntilMs, long staleUntilMs)
     {
         private long _freshUntilMs = freshUntilMs;
 
         public object? Value { get; } = value;
 
         public bool IsFresh(long nowMs) => nowMs < Volatile.Read(ref _freshUntilMs);
+
+        /// <summary>Within the stale window that began when the entry first stopped being fresh (postponing a refresh
+        /// does not extend it).</summary>
+        public bool IsServableStale(long nowMs) => nowMs < staleUntilMs;
 
         public void Postpone(long untilMs) => Volatile.Write(ref _freshUntilMs, untilMs);
     }

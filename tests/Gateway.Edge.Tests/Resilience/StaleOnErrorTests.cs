@@ -131,7 +131,16 @@ public sealed class StaleOnErrorTests(EdgeFixture fixture, Xunit.Abstractions.IT
     private static async Task ExpiredAsync(ServiceHost<edge::Program> edgeHost, Setup setup)
     {
         var cache = edgeHost.Services.GetRequiredService<KeyResolutionCache>();
-        await PollAsync(() => Task.FromResult(!cache.TryGet<CallerIdentity>(KeyResolutionCache.ApiKeyCacheKey(setup.Key), out _)), "the TTL");
+        // Every entry the next request reads, not only the API key's: the later ones were cached a few milliseconds
+        // after it, so on a loaded machine a request right after the key's expiry could still find them fresh.
+        string[] keys =
+        [
+            KeyResolutionCache.ApiKeyCacheKey(setup.Key),
+            KeyResolutionCache.VirtualKeyCacheKey(setup.TenantId, setup.VirtualKeySlug),
+            KeyResolutionCache.PolicyCacheKey(setup.TenantId),
+            KeyResolutionCache.ConfigCacheKey(setup.TenantId, setup.ConfigId),
+        ];
+        await PollAsync(() => Task.FromResult(!keys.Any(key => cache.TryGet<object>(key, out _))), "the TTL");
     }
 
     private static async Task<Setup> SetUpAsync(ServiceHost<keyvault::Program> keyVaultHost, ServiceHost<config::Program> configHost, string providerUrl)
@@ -161,7 +170,7 @@ public sealed class StaleOnErrorTests(EdgeFixture fixture, Xunit.Abstractions.IT
             ConfigId = configId,
             Json = $$"""{"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"{{virtualKey.Slug}}"}]}""",
         }, Admin);
-        return new Setup(tenant.Id, key.Secret, revoked.Secret, revoked.ApiKey.Id, unseen.Secret, configId);
+        return new Setup(tenant.Id, key.Secret, revoked.Secret, revoked.ApiKey.Id, unseen.Secret, configId, virtualKey.Slug);
     }
 
     private static async Task<HttpStatusCode> SendAsync(HttpClient client, string apiKey, Setup setup)
@@ -188,7 +197,8 @@ public sealed class StaleOnErrorTests(EdgeFixture fixture, Xunit.Abstractions.IT
     }
 
     /// <param name="Unseen">A valid key the Edge never resolved: during an outage it cannot be told from an unknown one.</param>
-    private sealed record Setup(string TenantId, string Key, string Revoked, string RevokedId, string Unseen, string ConfigId);
+    private sealed record Setup(string TenantId, string Key, string Revoked, string RevokedId, string Unseen, string ConfigId,
+        string VirtualKeySlug);
 
     /// <summary>The (dependency, kind) pairs of stale answers one Edge served.</summary>
     private sealed class StaleCounter : IDisposable
