@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Contracts.Usage.V1;
+using Gateway.ServiceDefaults.Buffers;
 using Google.Protobuf.Collections;
 
 namespace Gateway.Analytics.Ingest;
@@ -13,13 +14,13 @@ internal sealed class UsageJson : IDisposable
     private static readonly ReadOnlyMemory<byte> EmptyObject = "{}"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> EmptyArray = "[]"u8.ToArray();
 
-    private readonly PooledByteWriter _buffer;
+    private readonly PooledBufferWriter _buffer;
     private readonly Utf8JsonWriter _writer;
 
     /// <param name="events">Events in the batch; sizes the first buffer for a typical event's two values.</param>
     public UsageJson(int events)
     {
-        _buffer = new PooledByteWriter(Math.Max(events, 1) * 160);
+        _buffer = new PooledBufferWriter(Math.Max(events, 1) * 160);
         _writer = new Utf8JsonWriter(_buffer);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Analytics.Ingest;
 using Gateway.Contracts.Usage.V1;
+using Gateway.ServiceDefaults.Buffers;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -74,7 +75,7 @@ internal sealed partial class UsageSubscriptionHandler(IConfiguration configurat
     /// A publisher that passed the JSON as a string gets it back as a JSON string literal: unwrap that once.</summary>
     private static async Task<UsageBatch> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var body = new PooledByteWriter(BodyBufferSize(request.ContentLength));
+        using var body = new PooledBufferWriter(BodyBufferSize(request.ContentLength));
         while (true)
         {
             var read = await request.Body.ReadAsync(body.GetMemory(4096), cancellationToken);

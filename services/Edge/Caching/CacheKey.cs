@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gateway.Edge.Http;
+using Gateway.ServiceDefaults.Buffers;
 
 namespace Gateway.Edge.Caching;
 

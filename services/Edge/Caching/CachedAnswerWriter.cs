@@ -1,3 +1,4 @@
+using Gateway.ServiceDefaults.Buffers;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Edge.Caching;
@@ -22,7 +23,7 @@ internal static class CachedAnswerWriter
 
         // Replayed into a buffer first, so a damaged entry leaves the response untouched; the whole answer is there,
         // so one write sends it.
-        using var events = new Http.PooledBufferWriter(answer.Completion.Length + 1024);
+        using var events = new PooledBufferWriter(answer.Completion.Length + 1024);
         if (!SseReplay.TryWrite(answer.Completion, includeUsage, events))
         {
             return false;

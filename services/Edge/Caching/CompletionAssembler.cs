@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Gateway.Edge.Http;
+using Gateway.ServiceDefaults.Buffers;
 
 namespace Gateway.Edge.Caching;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Gateway.Edge.Http;
 using Gateway.Edge.Pricing;
+using Gateway.ServiceDefaults.Buffers;
 
 namespace Gateway.Edge.Caching;
 

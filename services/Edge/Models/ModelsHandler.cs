@@ -3,6 +3,7 @@ using Gateway.Edge.Errors;
 using Gateway.Edge.Http;
 using Gateway.Edge.Pipeline;
 using Gateway.Edge.Providers.Mock;
+using Gateway.ServiceDefaults.Buffers;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Edge.Models;

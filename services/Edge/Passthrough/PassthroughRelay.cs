@@ -2,6 +2,7 @@ using System.Buffers;
 using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Http;
 using Gateway.Edge.Providers;
+using Gateway.ServiceDefaults.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 

@@ -6,6 +6,7 @@ using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Http;
 using Gateway.Edge.Providers;
+using Gateway.ServiceDefaults.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 

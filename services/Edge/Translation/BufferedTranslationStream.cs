@@ -1,6 +1,7 @@
 using System.Buffers;
 using Gateway.Edge.Http;
 using Gateway.Edge.Pricing;
+using Gateway.ServiceDefaults.Buffers;
 
 namespace Gateway.Edge.Translation;
 

@@ -4,6 +4,7 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Gateway.ServiceDefaults.Buffers;
 using edge::Gateway.Edge.Caching;
 using edge::Gateway.Edge.Http;
 using Microsoft.AspNetCore.Builder;

@@ -1,9 +1,11 @@
 using System.Buffers;
 
-namespace Gateway.Edge.Http;
+namespace Gateway.ServiceDefaults.Buffers;
 
-/// <summary>A growable buffer rented from <see cref="ArrayPool{T}"/>; return it with Dispose.</summary>
-internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable
+/// <summary>A growable byte buffer rented from <see cref="ArrayPool{T}"/>, for bodies and text built once and sent or
+/// parsed once; Dispose returns it. What <see cref="WrittenMemory"/>, <see cref="Slice"/> and <see cref="AsStream"/>
+/// hand out stays valid until the next write (a write may move the bytes to a larger array) and until Dispose.</summary>
+public sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     private int _written;
@@ -14,7 +16,17 @@ internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWr
 
     public int WrittenCount => _written;
 
-    public void Advance(int count) => _written += count;
+    public ReadOnlyMemory<byte> Slice(int start, int length) => WrittenMemory.Slice(start, length);
+
+    /// <summary>A read-only stream over the bytes written so far.</summary>
+    public Stream AsStream() => new MemoryStream(_buffer, 0, _written, writable: false);
+
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _written);
+        _written += count;
+    }
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
@@ -46,6 +58,7 @@ internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWr
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);
+        _written = 0;
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
