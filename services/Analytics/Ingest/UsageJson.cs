@@ -8,12 +8,10 @@ namespace Gateway.Analytics.Ingest;
 /// <summary>Renders the nested parts of a batch's events (metadata, attempts) as the UTF-8 JSON text of their jsonb
 /// values, all into one pooled buffer: no string per event, and Npgsql sends the bytes as they are (jsonb's binary
 /// format is a version byte followed by this text). Writes return a <see cref="JsonText"/>; turn them into bytes with
-/// <see cref="Bytes"/> after the last write, and dispose only after the statement that sends them has run.</summary>
+/// <see cref="Bytes"/> after the last write, and dispose only after the statement that sends them has run. Empty
+/// values are written too ("{}" and "[]", two bytes each), so every value is a plain slice of the buffer.</summary>
 internal sealed class UsageJson : IDisposable
 {
-    private static readonly ReadOnlyMemory<byte> EmptyObject = "{}"u8.ToArray();
-    private static readonly ReadOnlyMemory<byte> EmptyArray = "[]"u8.ToArray();
-
     private readonly PooledBufferWriter _buffer;
     private readonly Utf8JsonWriter _writer;
 
@@ -26,11 +24,6 @@ internal sealed class UsageJson : IDisposable
 
     public JsonText Metadata(MapField<string, string> metadata)
     {
-        if (metadata.Count == 0)
-        {
-            return JsonText.EmptyObject;
-        }
-
         var start = Begin();
         _writer.WriteStartObject();
         foreach (var entry in metadata)
@@ -44,11 +37,6 @@ internal sealed class UsageJson : IDisposable
 
     public JsonText Attempts(RepeatedField<Attempt> attempts)
     {
-        if (attempts.Count == 0)
-        {
-            return JsonText.EmptyArray;
-        }
-
         var start = Begin();
         _writer.WriteStartArray();
         for (var i = 0; i < attempts.Count; i++)
@@ -69,12 +57,7 @@ internal sealed class UsageJson : IDisposable
     }
 
     /// <summary>The bytes of a value written by this instance (valid until it is disposed).</summary>
-    public ReadOnlyMemory<byte> Bytes(JsonText text) => text.Length switch
-    {
-        JsonText.EmptyObjectLength => EmptyObject,
-        JsonText.EmptyArrayLength => EmptyArray,
-        _ => _buffer.Slice(text.Start, text.Length),
-    };
+    public ReadOnlyMemory<byte> Bytes(JsonText text) => _buffer.Slice(text.Start, text.Length);
 
     public void Dispose()
     {
@@ -95,14 +78,5 @@ internal sealed class UsageJson : IDisposable
     }
 }
 
-/// <summary>Where a value written by <see cref="UsageJson"/> lies in its buffer; the empty object and array are
-/// marked by negative lengths instead of being written.</summary>
-internal readonly record struct JsonText(int Start, int Length)
-{
-    public const int EmptyObjectLength = -1;
-    public const int EmptyArrayLength = -2;
-
-    public static JsonText EmptyObject => new(0, EmptyObjectLength);
-
-    public static JsonText EmptyArray => new(0, EmptyArrayLength);
-}
+/// <summary>Where a value written by <see cref="UsageJson"/> lies in its buffer.</summary>
+internal readonly record struct JsonText(int Start, int Length);

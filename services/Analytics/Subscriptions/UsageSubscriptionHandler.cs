@@ -76,16 +76,7 @@ internal sealed partial class UsageSubscriptionHandler(IConfiguration configurat
     private static async Task<UsageBatch> ParseAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter(BodyBufferSize(request.ContentLength));
-        while (true)
-        {
-            var read = await request.Body.ReadAsync(body.GetMemory(4096), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            body.Advance(read);
-        }
+        await body.ReadFromAsync(request.Body, cancellationToken);
 
         var bytes = body.WrittenSpan;
         if (bytes.StartsWith(Utf8Bom))
