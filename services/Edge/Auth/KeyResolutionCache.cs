@@ -15,9 +15,11 @@ namespace Gateway.Edge.Auth;
 /// keys are cached under their SHA-256, so no plaintext key sits in the cache's key set.
 /// <para>Each positive answer has a fresh-until (its TTL) and a stale-until (<see cref="EdgeOptions.StaleIfErrorFor"/>
 /// later): <see cref="TryGet{T}"/> only returns fresh answers, and a reader whose refresh fails because the
-/// dependency is down falls back on <see cref="TryServeStale{T}"/>. <see cref="Remove"/> and <see cref="Clear"/>
-/// (Watch events, revocations, deletions) drop both, so an invalidated answer is never served again. Negative
-/// answers are never kept stale: a key created during an outage must not be refused as unknown.</para></summary>
+/// dependency is down falls back on <see cref="TryServeStale{T}"/>. <see cref="Remove"/>, <see cref="RemoveWhere"/>
+/// and <see cref="Clear"/> (Watch events, revocations, deletions) drop both, so an invalidated answer is never served
+/// again; <see cref="MarkDue"/> (a Watch stream's READY after a gap) only ends the fresh part, so the next use asks
+/// again but an outage can still be bridged. Negative answers are never kept stale: a key created during an outage
+/// must not be refused as unknown.</para></summary>
 internal sealed partial class KeyResolutionCache(
     IOptions<EdgeOptions> options,
     IMeterFactory? meterFactory = null,
@@ -26,7 +28,13 @@ internal sealed partial class KeyResolutionCache(
     public const string MeterName = "Gateway.Edge.KeyCache";
     public const string StaleServedName = "gateway.edge.cache.stale_served";
 
-    private const string ApiKeyPrefix = "api:";
+    public const string ApiKeyKind = "api:";
+
+    /// <summary>The kinds of entry KeyVault answers (gateway keys, virtual keys, a tenant's providers).</summary>
+    public static IReadOnlyList<string> KeyVaultKinds { get; } = [ApiKeyKind, "vk:", "providers:"];
+
+    /// <summary>The kinds of entry Config answers (routing configs, tenant policies, the price table's models).</summary>
+    public static IReadOnlyList<string> ConfigKinds { get; } = ["config:", "policy:", "models:"];
 
     private static readonly long WarningIntervalMs = (long)TimeSpan.FromSeconds(10).TotalMilliseconds;
 
@@ -58,6 +66,9 @@ internal sealed partial class KeyResolutionCache(
     {
         if (ttl <= TimeSpan.Zero)
         {
+            // Still replaces what was there: a refusal that is not cached must not leave an older answer to be
+            // served stale later (a key revoked while the Edge was not listening).
+            _cache.Remove(key);
             return;
         }
 
@@ -130,8 +141,47 @@ internal sealed partial class KeyResolutionCache(
 
     public void Remove(string key) => _cache.Remove(key);
 
-    /// <summary>Drops everything, stale copies included (a key was revoked, or a Watch stream reconnected and changes
-    /// may have been missed).</summary>
+    /// <summary>Drops every entry of one kind whose answer <paramref name="matches"/>, stale copy included. For an
+    /// invalidation that names the answer rather than the key (a revoked gateway key is cached under the hash of a
+    /// secret the event cannot carry, but its answer holds the key id). Walks the cache: for rare events only.</summary>
+    public int RemoveWhere(string kind, Func<object?, bool> matches)
+    {
+        var removed = 0;
+        foreach (var key in _cache.Keys)
+        {
+            if (key is string name && name.StartsWith(kind, StringComparison.Ordinal)
+                && _cache.TryGetValue(name, out Entry? entry) && entry is not null && matches(entry.Value))
+            {
+                _cache.Remove(name);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Makes every entry of the given kinds due for a refresh without dropping it (a Watch stream came back
+    /// after a gap, so changes may have been missed). The next use asks the dependency again and its answer, a refusal
+    /// included, replaces the entry; if the dependency is still down the entry is served stale within the window it
+    /// already had. Clearing instead turned every request after a PostgreSQL restart into a refetch with nothing to
+    /// fall back on (503s while the database recovered). Walks the cache: for rare events only.</summary>
+    public int MarkDue(IReadOnlyList<string> kinds)
+    {
+        var now = Environment.TickCount64;
+        var marked = 0;
+        foreach (var key in _cache.Keys)
+        {
+            if (key is string name && StartsWithAny(name, kinds) && _cache.TryGetValue(name, out Entry? entry) && entry is not null)
+            {
+                entry.Expire(now);
+                marked++;
+            }
+        }
+
+        return marked;
+    }
+
+    /// <summary>Drops everything, stale copies included.</summary>
     public void Clear() => _cache.Clear();
 
     public static string ApiKeyCacheKey(string apiKey)
@@ -142,9 +192,9 @@ internal sealed partial class KeyResolutionCache(
         var length = Encoding.UTF8.GetBytes(apiKey, buffer);
         SHA256.HashData(buffer[..length], hash);
         // Built in place: one string per request instead of the hex string plus its prefixed copy.
-        Span<char> chars = stackalloc char[ApiKeyPrefix.Length + (2 * SHA256.HashSizeInBytes)];
-        ApiKeyPrefix.CopyTo(chars);
-        Convert.TryToHexString(hash, chars[ApiKeyPrefix.Length..], out _);
+        Span<char> chars = stackalloc char[ApiKeyKind.Length + (2 * SHA256.HashSizeInBytes)];
+        ApiKeyKind.CopyTo(chars);
+        Convert.TryToHexString(hash, chars[ApiKeyKind.Length..], out _);
         return new string(chars);
     }
 
@@ -174,6 +224,19 @@ internal sealed partial class KeyResolutionCache(
         }
     }
 
+    private static bool StartsWithAny(string key, IReadOnlyList<string> kinds)
+    {
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            if (key.StartsWith(kinds[i], StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static string KindOf(string key) => key.AsSpan().IndexOf(':') is > 0 and var colon ? key[..colon] : "other";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Dependency} is unavailable ({StatusCode}); serving cached answers up to {StaleFor} past their TTL")]
@@ -194,5 +257,21 @@ internal sealed partial class KeyResolutionCache(
         public bool IsServableStale(long nowMs) => nowMs < staleUntilMs;
 
         public void Postpone(long untilMs) => Volatile.Write(ref _freshUntilMs, untilMs);
+
+        /// <summary>No longer fresh from <paramref name="nowMs"/> on; the stale window keeps its end.</summary>
+        public void Expire(long nowMs)
+        {
+            var current = Volatile.Read(ref _freshUntilMs);
+            while (current > nowMs)
+            {
+                var seen = Interlocked.CompareExchange(ref _freshUntilMs, nowMs, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
     }
 }

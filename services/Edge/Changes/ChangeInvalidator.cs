@@ -36,8 +36,9 @@ internal sealed partial class ChangeInvalidator(
                 metrics.Invalidated("prices");
                 break;
             case ConfigV1.ChangeKind.Ready:
-                // Live again after a gap (or for the first time): whatever changed meanwhile was never heard.
-                cache.Clear();
+                // Live again after a gap (or for the first time): whatever changed meanwhile was never heard, so every
+                // Config answer is asked again, but kept to bridge a Config or PostgreSQL that is still recovering.
+                cache.MarkDue(KeyResolutionCache.ConfigKinds);
                 prices.RefreshNow();
                 catalog.InvalidateTenants();
                 metrics.Invalidated("ready");

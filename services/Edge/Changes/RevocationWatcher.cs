@@ -29,14 +29,23 @@ internal sealed class RevocationWatcher(
                 cache.Remove(KeyResolutionCache.VirtualKeyCacheKey(change.TenantId, change.Id));
                 Metrics.Invalidated("virtual_key");
                 break;
+            case KeyVaultV1.RevocationKind.ApiKey when change.Id.Length > 0:
+                // Gateway keys are cached under the hash of their secret, which the event cannot name, but the cached
+                // answer holds the key id: drop exactly those answers, stale copies included, so the revoked key is
+                // refused at once and never served stale, while every other key keeps its copy for an outage.
+                cache.RemoveWhere(KeyResolutionCache.ApiKeyKind, answer =>
+                    answer is CallerIdentity identity && identity.ApiKeyId == change.Id);
+                Metrics.Invalidated("api_key");
+                break;
             case KeyVaultV1.RevocationKind.ApiKey:
-                // Gateway keys are cached under the hash of their secret, which the event cannot name; revocations
-                // are rare, so dropping every cached resolution costs a few KeyVault calls and nothing else.
-                cache.Clear();
+                // No id to match: every gateway key is dropped rather than risk serving the revoked one.
+                cache.RemoveWhere(KeyResolutionCache.ApiKeyKind, static _ => true);
                 Metrics.Invalidated("api_key");
                 break;
             case KeyVaultV1.RevocationKind.Ready:
-                cache.Clear();
+                // Revocations sent during the gap were missed: every KeyVault answer is asked again on its next use
+                // (a refusal replaces it), but kept to bridge a KeyVault or PostgreSQL that is still recovering.
+                cache.MarkDue(KeyResolutionCache.KeyVaultKinds);
                 Metrics.Invalidated("ready");
                 break;
         }

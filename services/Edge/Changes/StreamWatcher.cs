@@ -5,7 +5,7 @@ namespace Gateway.Edge.Changes;
 
 /// <summary>Keeps one server stream of change events open for the life of the Edge and applies every event. A
 /// broken stream is reopened with exponential backoff and jitter; the READY that starts each stream tells the
-/// subclass to drop everything, since events sent during the gap were missed.</summary>
+/// subclass that events sent during the gap were missed.</summary>
 internal abstract class StreamWatcher<TEvent>(
     string source,
     ChangeMetrics metrics,

@@ -61,8 +61,8 @@ public sealed class RevocationWatchTests(EdgeFixture fixture) : IAsyncLifetime
         ["Edge:KeyCacheTtl"] = "00:10:00",
     });
 
-    /// <summary>Plants a cache entry and revokes a throwaway key until the Edge drops it (a revocation or the READY
-    /// opening the stream clears the key cache), so the stream is known to be live.</summary>
+    /// <summary>Plants the cached resolution of a throwaway key and revokes the key until the Edge drops it (the
+    /// revocation removes it, the READY opening the stream makes it due), so the stream is known to be live.</summary>
     private async Task WaitUntilWatchingKeyVaultAsync(IServiceProvider edgeServices)
     {
         var cache = edgeServices.GetRequiredService<KeyResolutionCache>();
@@ -70,13 +70,14 @@ public sealed class RevocationWatchTests(EdgeFixture fixture) : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
-            cache.Set("probe", probe.Id, TimeSpan.FromMinutes(10));
             var key = await fixture.KeyVaultAdmin.CreateApiKeyAsync(new CreateApiKeyRequest { TenantId = probe.Id, Name = "probe" }, Admin);
+            var cacheKey = KeyResolutionCache.ApiKeyCacheKey(key.Secret);
+            cache.Set(cacheKey, new CallerIdentity(probe.Id, key.ApiKey.Id), TimeSpan.FromMinutes(10));
             await fixture.KeyVaultAdmin.RevokeApiKeyAsync(new RevokeApiKeyRequest { TenantId = probe.Id, Id = key.ApiKey.Id }, Admin);
             var probeEnd = DateTime.UtcNow + TimeSpan.FromMilliseconds(300);
             while (DateTime.UtcNow < probeEnd)
             {
-                if (!cache.TryGet<string>("probe", out _))
+                if (!cache.TryGet<CallerIdentity>(cacheKey, out _))
                 {
                     return;
                 }

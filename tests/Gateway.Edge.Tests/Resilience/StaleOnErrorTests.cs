@@ -106,7 +106,7 @@ public sealed class StaleOnErrorTests(EdgeFixture fixture, Xunit.Abstractions.IT
         }
         finally
         {
-            // Back: the services resync their Watch streams (READY drops the Edge's copies), answers are fresh again.
+            // Back: the services resync their Watch streams (READY makes the Edge's copies due), answers are fresh again.
             await postgres.RestartAsync();
         }
 
