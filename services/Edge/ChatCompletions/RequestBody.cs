@@ -1,5 +1,6 @@
 using System.Buffers;
 using Gateway.Edge.Errors;
+using Gateway.Edge.Options;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway.Edge.ChatCompletions;
@@ -23,20 +24,23 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    /// <summary>Reads the whole body, refusing more than <paramref name="limit"/> bytes (413) whether or not the
-    /// client declared a Content-Length.</summary>
-    public static async ValueTask<Outcome<RequestBody>> ReadAsync(HttpContext context, long limit, CancellationToken cancellationToken)
+    /// <summary>Reads the whole body, refusing more than <see cref="EdgeOptions.MaxRequestBodyBytes"/> (413) whether
+    /// or not the client declared a Content-Length (see <see cref="OversizedBodyDrain"/> for how the 413 is made to
+    /// reach a client that is still sending).</summary>
+    public static async ValueTask<Outcome<RequestBody>> ReadAsync(HttpContext context, EdgeOptions options, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (request.ContentLength > limit)
-        {
-            return GatewayError.BodyTooLarge(limit);
-        }
-
-        // Our limit replaces Kestrel's default (30 MB), which would otherwise cut larger configured limits short.
+        var limit = options.MaxRequestBodyBytes;
+        // Our limit replaces Kestrel's default (30 MB), which would otherwise cut larger configured limits short;
+        // Kestrel's sits past ours by the drain allowance.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = limit + 1;
+            sizeFeature.MaxRequestBodySize = OversizedBodyDrain.KestrelLimit(options);
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return await OversizedBodyDrain.RefuseAsync(context, options, 0, cancellationToken);
         }
 
         var size = request.ContentLength is { } declared ? (int)Math.Max(declared, 1) : InitialBufferSize;
@@ -50,8 +54,7 @@ internal sealed class RequestBody : IDisposable
                 {
                     if (length > limit)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return GatewayError.BodyTooLarge(limit);
+                        break;
                     }
 
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
@@ -69,8 +72,7 @@ internal sealed class RequestBody : IDisposable
                 length += read;
                 if (length > limit)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return GatewayError.BodyTooLarge(limit);
+                    break;
                 }
             }
         }
@@ -83,6 +85,12 @@ internal sealed class RequestBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
+        }
+
+        if (length > limit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return await OversizedBodyDrain.RefuseAsync(context, options, length, cancellationToken);
         }
 
         return new RequestBody(buffer, length);

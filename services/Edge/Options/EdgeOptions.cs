@@ -11,6 +11,17 @@ public sealed record EdgeOptions
     [Range(1024, 1L << 30)]
     public long MaxRequestBodyBytes { get; init; } = 10 * 1024 * 1024;
 
+    /// <summary>After refusing an oversized body (413), up to this much more of it is read and dropped before the
+    /// answer goes out, so a client that is still sending reads the 413: closing with unread bytes makes the kernel
+    /// reset the connection, and the reset can destroy the answer before the client has read it. Beyond it (or
+    /// <see cref="OversizedBodyDrainTimeout"/>) the connection is closed as it is. Zero answers at once.</summary>
+    [Range(0, 64L * 1024 * 1024)]
+    public long OversizedBodyDrainBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>How long the rest of an oversized body is read and dropped at most (see <see cref="OversizedBodyDrainBytes"/>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
+    public TimeSpan OversizedBodyDrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Whole upstream exchange, first byte to last (long generations stream for minutes).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(600);

@@ -178,7 +178,7 @@ internal sealed partial class GatewayPipeline(
 
     /// <summary>The whole body in a pooled buffer (dispose it after forwarding); 413 over <c>Edge:MaxRequestBodyBytes</c>.</summary>
     public ValueTask<Outcome<RequestBody>> ReadBodyAsync(GatewayRequest request) =>
-        RequestBody.ReadAsync(request.Context, _options.MaxRequestBodyBytes, request.Aborted);
+        RequestBody.ReadAsync(request.Context, _options, request.Aborted);
 
     /// <summary>Runs the plan's routing config with <paramref name="body"/> (see <see cref="RouteExecutor"/>):
     /// <paramref name="prepare"/> says how to send to each target the config picks. Provider errors are passed

@@ -24,7 +24,7 @@ internal static class HostileSender
                 string? failure;
                 try
                 {
-                    failure = await SendOnceMoreAfterResetAsync(client, hostile);
+                    failure = await SendAndCheckAsync(client, hostile);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
                 {
@@ -39,22 +39,6 @@ internal static class HostileSender
         });
         await Task.WhenAll(workers);
         return [.. failures];
-    }
-
-    /// <summary>A connection error is retried once. An oversized chunked body is answered 413 before the client has
-    /// sent it all; the server then closes with unread bytes, and the reset that causes can reach the client before
-    /// it has read the answer (the kernel drops it), which HttpClient reports as a failed send. Seen once in several
-    /// full CI runs (8x limit, chunked). A case that fails twice still fails.</summary>
-    private static async Task<string?> SendOnceMoreAfterResetAsync(HttpClient client, HostileCase hostile)
-    {
-        try
-        {
-            return await SendAndCheckAsync(client, hostile);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            return await SendAndCheckAsync(client, hostile);
-        }
     }
 
     /// <summary>Null when the response is acceptable for the case, else why not.</summary>
