@@ -99,6 +99,10 @@ internal sealed record GatewayError(int StatusCode, string Type, string Code, st
     public static GatewayError UpstreamTimeout(string provider, TimeSpan timeout) => new(StatusCodes.Status504GatewayTimeout, ErrorTypes.Gateway,
         "upstream_timeout", $"Provider '{provider}' did not answer within {timeout.TotalSeconds:0.###} seconds.");
 
+    /// <summary>The provider's answer passed what the gateway holds (see <see cref="Providers.UpstreamResponseTooLargeException"/>).</summary>
+    public static GatewayError UpstreamResponseTooLarge(string provider, string detail) => new(StatusCodes.Status502BadGateway,
+        ErrorTypes.Upstream, Providers.UpstreamResponseTooLargeException.Code, $"Provider '{provider}': {detail}");
+
     public static GatewayError UpstreamInvalidUrl(string provider) => new(StatusCodes.Status400BadRequest, ErrorTypes.InvalidRequest,
         "invalid_base_url", $"The base URL configured for provider '{provider}' is not an absolute http(s) URL.");
 }

@@ -246,8 +246,8 @@ internal sealed class MessagesHandler(GatewayPipeline pipeline, ProviderRegistry
         catch (Exception ex) when (response.HasStarted && !request.Aborted.IsCancellationRequested
                                    && ex is OperationCanceledException or IOException or HttpRequestException)
         {
-            var error = ex is OperationCanceledException
-                ? GatewayError.UpstreamTimeout(provider, timeout)
+            var error = ex is OperationCanceledException ? GatewayError.UpstreamTimeout(provider, timeout)
+                : ex is UpstreamResponseTooLargeException tooLarge ? GatewayError.UpstreamResponseTooLarge(provider, tooLarge.Message)
                 : new GatewayError(StatusCodes.Status502BadGateway, ErrorTypes.Gateway, "upstream_stream_error",
                     $"The connection to provider '{provider}' failed while the answer was being received.");
             record.FailAfterStart(error.Code);

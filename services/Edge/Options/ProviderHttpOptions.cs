@@ -23,6 +23,13 @@ public sealed record ProviderHttpOptions : IValidatableObject
     /// only speaks HTTP/1.1 cannot answer an h2c request.</summary>
     public string[] Http2PriorKnowledgeHosts { get; init; } = [];
 
+    /// <summary>Largest non-streamed provider body the Edge reads (it holds such a body whole, to read its usage or
+    /// translate it); beyond it the attempt fails like a provider fault (502 <c>upstream_response_too_large</c>,
+    /// fallback rules apply). Event streams are bounded per event instead. Passthrough bodies are relayed as they come
+    /// and not bounded.</summary>
+    [Range(64 * 1024, 1L << 30)]
+    public long MaxResponseBodyBytes { get; init; } = 32 * 1024 * 1024;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var entry in Http2PriorKnowledgeHosts)

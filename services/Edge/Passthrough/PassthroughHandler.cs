@@ -69,7 +69,8 @@ internal sealed class PassthroughHandler(GatewayPipeline pipeline, OpenAiWireRou
                     message.Headers.TryAddWithoutValidation(OpenAiBetaHeader, beta);
                 }
 
-                return OpenAiWireRoute.SendAsync(http.Client, message, headers.ForwardHeaders, cancellationToken);
+                // Relayed as it arrives, never held whole: any size may pass (files, audio).
+                return OpenAiWireRoute.SendAsync(http.Client, message, headers.ForwardHeaders, long.MaxValue, cancellationToken);
             },
             (upstream, cancellationToken) => PassthroughRelay.RelayAsync(upstream, response, record, cancellationToken)));
     }

@@ -127,7 +127,7 @@ internal sealed class OpenAiWireModelEndpoint(GatewayPipeline pipeline, OpenAiWi
             var content = new ReadOnlyMemoryContent(json);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             return OpenAiWireRoute.SendAsync(http.Client, route.CreateMessage(HttpMethod.Post, content), headers.ForwardHeaders,
-                cancellationToken);
+                http.MaxResponseBodyBytes, cancellationToken);
         };
     }
 }

@@ -45,9 +45,10 @@ internal sealed record OpenAiWireRoute(Uri Uri, bool RequestsStreamUsage, Provid
 
     /// <summary>Sends with the client's <c>x-gateway-forward-headers</c> added last (never replacing ours) and
     /// returns once the response headers are in.</summary>
+    /// <param name="maxBodyBytes">Bound on a non-streamed body (<see cref="long.MaxValue"/> for one relayed as it comes).</param>
     public static Task<UpstreamResponse> SendAsync(HttpMessageInvoker client, HttpRequestMessage message,
-        IReadOnlyList<KeyValuePair<string, string>> forwardHeaders, CancellationToken cancellationToken) =>
-        OpenAiWire.SendAsync(client, message, new ChatRequest(default, NoChat) { ForwardHeaders = forwardHeaders }, cancellationToken);
+        IReadOnlyList<KeyValuePair<string, string>> forwardHeaders, long maxBodyBytes, CancellationToken cancellationToken) =>
+        OpenAiWire.SendAsync(client, message, new ChatRequest(default, NoChat) { ForwardHeaders = forwardHeaders }, maxBodyBytes, cancellationToken);
 
     /// <summary><see cref="OpenAiWire.SendAsync"/> takes the forward headers from a chat request; nothing else of it is read.</summary>
     private static readonly ChatRequestInfo NoChat = new("", false, false, null);

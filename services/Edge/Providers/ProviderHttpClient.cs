@@ -37,10 +37,14 @@ internal sealed class ProviderHttpClient : IDisposable
         };
 
         // Timeouts are per request (the Edge's upstream timeout, through the token); the response is not buffered.
+        MaxResponseBodyBytes = settings.MaxResponseBodyBytes;
         Client = new HttpMessageInvoker(new ProviderProtocolHandler(handler, settings, propagateTraceContext: !exportsSpans), disposeHandler: true);
     }
 
     public HttpMessageInvoker Client { get; }
+
+    /// <summary><see cref="ProviderHttpOptions.MaxResponseBodyBytes"/>, for the providers to bound their bodies with.</summary>
+    public long MaxResponseBodyBytes { get; }
 
     public void Dispose() => Client.Dispose();
 }

@@ -64,11 +64,8 @@ internal static class ResponseRelay
                     wrote = true;
                 }
 
-                if (buffer.Length > SseEvent.MaxEventBytes)
-                {
-                    // Ends the answer as a provider failure mid-body (an error event, or 502 when nothing was sent yet).
-                    throw new IOException($"The provider sent an event longer than {SseEvent.MaxEventBytes} bytes.");
-                }
+                // Ends the answer as a provider failure mid-body (an error event, or 502 when nothing was sent yet).
+                SseEvent.EnsureBounded(buffer);
 
                 if (result.IsCompleted)
                 {

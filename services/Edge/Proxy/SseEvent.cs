@@ -12,6 +12,16 @@ internal readonly record struct SseEvent(ReadOnlySequence<byte> Raw, ReadOnlySeq
 
     private static ReadOnlySpan<byte> DataField => "data:"u8;
 
+    /// <summary>Fails the read (as the provider failing mid-body) once the unfinished event a reader holds has passed
+    /// <see cref="MaxEventBytes"/>; called after every read, so at most one read more is ever held.</summary>
+    public static void EnsureBounded(in ReadOnlySequence<byte> unfinished)
+    {
+        if (unfinished.Length > MaxEventBytes)
+        {
+            throw Providers.UpstreamResponseTooLargeException.Event(MaxEventBytes);
+        }
+    }
+
     /// <summary>Cuts the next complete event (ended by a blank line, LF or CRLF) off the front of
     /// <paramref name="buffer"/>; false when the buffer holds only part of one.</summary>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, out SseEvent sseEvent)

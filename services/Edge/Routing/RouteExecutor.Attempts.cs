@@ -108,8 +108,8 @@ internal sealed partial class RouteExecutor
                                        && ex is OperationCanceledException or IOException or HttpRequestException)
             {
                 // The provider failed after answering: timed out or dropped the connection mid-body.
-                var error = ex is OperationCanceledException
-                    ? GatewayError.UpstreamTimeout(attempt.Provider, nominal)
+                var error = ex is OperationCanceledException ? GatewayError.UpstreamTimeout(attempt.Provider, nominal)
+                    : ex is UpstreamResponseTooLargeException tooLarge ? GatewayError.UpstreamResponseTooLarge(attempt.Provider, tooLarge.Message)
                     : new GatewayError(StatusCodes.Status502BadGateway, ErrorTypes.Gateway, "upstream_stream_error",
                         $"The connection to provider '{attempt.Provider}' failed while the answer was being received.");
                 errorType = error.Code;

@@ -27,6 +27,7 @@ internal abstract class SseTranslatingStream(Stream upstream, ISseEventTranslato
             }
         }
 
+        SseEvent.EnsureBounded(buffer);
         if (translator.Finished || result.IsCompleted)
         {
             // After the final event (or an error) nothing else matters; an end without one is reported to the client.

@@ -82,7 +82,7 @@ public sealed class ProviderGarbageTests(EdgeFixture fixture) : IAsyncLifetime
 
         // Nothing reached the client before the limit, so it is an ordinary 502 rather than a stream's error event.
         Assert.Equal((502, "application/json"), (status, mediaType));
-        Assert.Contains("upstream_stream_error", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        Assert.Contains("upstream_response_too_large", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
         Assert.Equal(0, _edge.Logs.UnexpectedErrors);
     }
 

@@ -40,9 +40,9 @@ internal sealed class AnthropicNativeClient(ProviderHttpClient http, IOptions<An
         var response = await http.Client.SendAsync(message, cancellationToken);
         try
         {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var status = (int)response.StatusCode;
             var contentType = response.Content.Headers.ContentType?.ToString();
+            var body = BoundedBodyStream.Bound(await response.Content.ReadAsStreamAsync(cancellationToken), contentType, http.MaxResponseBodyBytes);
             Stream relayed = body;
             if (status is >= 200 and < 300)
             {

@@ -31,6 +31,7 @@ internal sealed class AnthropicNativeEventStream(Stream upstream) : TranslatedRe
             }
         }
 
+        SseEvent.EnsureBounded(buffer);
         if (result.IsCompleted)
         {
             // A provider that ends without a final blank line: pass on what it sent.

@@ -39,9 +39,9 @@ internal sealed class AnthropicProvider(ProviderHttpClient http, IOptions<Anthro
         var response = await http.Client.SendAsync(message, cancellationToken);
         try
         {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             var status = (int)response.StatusCode;
             var contentType = response.Content.Headers.ContentType?.ToString();
+            var body = BoundedBodyStream.Bound(await response.Content.ReadAsStreamAsync(cancellationToken), contentType, http.MaxResponseBodyBytes);
             Stream translated;
             if (status is < 200 or >= 300)
             {

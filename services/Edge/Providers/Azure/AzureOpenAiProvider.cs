@@ -26,6 +26,6 @@ internal sealed class AzureOpenAiProvider(ProviderHttpClient http, IOptions<Azur
 
         var message = OpenAiWire.CreateMessage(built.Value!, request, OpenAiWire.RequestsStreamUsage(target, _options.RequestStreamUsage));
         message.Headers.TryAddWithoutValidation(ApiKeyHeader, target.Credential);
-        return OpenAiWire.SendAsync(http.Client, message, request, cancellationToken);
+        return OpenAiWire.SendAsync(http.Client, message, request, http.MaxResponseBodyBytes, cancellationToken);
     }
 }

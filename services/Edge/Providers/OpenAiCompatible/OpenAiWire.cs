@@ -41,8 +41,9 @@ internal static class OpenAiWire
 
     /// <summary>Sends <paramref name="message"/> once the provider has set its own headers: the client's forwarded
     /// headers are added last, so they can never replace a credential or version header.</summary>
+    /// <param name="maxBodyBytes">A non-streamed body longer than this fails while it is read (see <see cref="BoundedBodyStream"/>).</param>
     public static async Task<UpstreamResponse> SendAsync(HttpMessageInvoker client, HttpRequestMessage message, ChatRequest request,
-        CancellationToken cancellationToken)
+        long maxBodyBytes, CancellationToken cancellationToken)
     {
         ForwardedHeaders.Apply(message, request);
         var target = message.RequestUri!.Authority;
@@ -51,7 +52,8 @@ internal static class OpenAiWire
         {
             // The handler's content already holds the connection's stream: no need for a Task to get it.
             var stream = response.Content.ReadAsStream(cancellationToken);
-            return new UpstreamResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), stream, target, response);
+            var contentType = response.Content.Headers.ContentType?.ToString();
+            return new UpstreamResponse((int)response.StatusCode, contentType, BoundedBodyStream.Bound(stream, contentType, maxBodyBytes), target, response);
         }
         catch
         {

@@ -49,7 +49,7 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
             message.Headers.TryAddWithoutValidation("OpenAI-Project", project);
         }
 
-        return OpenAiWire.SendAsync(http.Client, message, request, cancellationToken);
+        return OpenAiWire.SendAsync(http.Client, message, request, http.MaxResponseBodyBytes, cancellationToken);
     }
 
     private Uri? ChatCompletionsUri(string baseUrl)
