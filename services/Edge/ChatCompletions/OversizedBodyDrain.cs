@@ -8,7 +8,8 @@ namespace Gateway.Edge.ChatCompletions;
 /// bytes and time) before the answer, because a server that answers and closes while the client is still sending
 /// leaves unread bytes behind, the kernel then resets the connection, and the reset can reach the client before it
 /// has read the 413. Kestrel does not drain a body past its own size limit, and with <c>Connection: close</c> not at
-/// all, so this is the Edge's job. The answer always closes the connection.</summary>
+/// all, so this is the Edge's job. A body drained to its end leaves the connection reusable; otherwise the answer
+/// says <c>Connection: close</c> and the connection is closed as it is.</summary>
 internal static class OversizedBodyDrain
 {
     private const int ScratchBytes = 16 * 1024;
@@ -25,30 +26,37 @@ internal static class OversizedBodyDrain
         var declared = context.Request.ContentLength;
         var allowance = options.MaxRequestBodyBytes + options.OversizedBodyDrainBytes - read;
         // A declared length past the allowance would be read in vain: the reset comes anyway.
-        if (allowance > 0 && options.OversizedBodyDrainTimeout > TimeSpan.Zero && (declared is null || declared - read <= allowance))
-        {
-            await DrainAsync(context.Request.Body, allowance, options.OversizedBodyDrainTimeout, cancellationToken);
-        }
-
-        return GatewayError.BodyTooLarge(options.MaxRequestBodyBytes) with { Headers = CloseHeaders };
+        var drained = allowance > 0 && options.OversizedBodyDrainTimeout > TimeSpan.Zero && (declared is null || declared - read <= allowance)
+            && await DrainAsync(context.Request.Body, allowance, options.OversizedBodyDrainTimeout, cancellationToken);
+        var error = GatewayError.BodyTooLarge(options.MaxRequestBodyBytes);
+        return drained ? error : error with { Headers = CloseHeaders };
     }
 
-    private static async Task DrainAsync(Stream body, long allowance, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>True when the body ended within the allowance and the time.</summary>
+    private static async Task<bool> DrainAsync(Stream body, long allowance, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var scratch = ArrayPool<byte>.Shared.Rent(ScratchBytes);
         try
         {
-            int read;
-            while (allowance > 0 && (read = await body.ReadAsync(scratch, deadline.Token)) > 0)
+            while (allowance >= 0)
             {
+                var read = await body.ReadAsync(scratch, deadline.Token);
+                if (read == 0)
+                {
+                    return true;
+                }
+
                 allowance -= read;
             }
+
+            return false;
         }
         catch (Exception ex) when (ex is OperationCanceledException or BadHttpRequestException or IOException)
         {
             // Out of time, past Kestrel's cap, or the client is gone: the connection closes as it is.
+            return false;
         }
         finally
         {
