@@ -15,7 +15,7 @@ internal sealed class ChangeMetrics : IDisposable
     {
         _meter = meterFactory.Create(MeterName);
         _invalidations = _meter.CreateCounter<long>("gateway.edge.cache.invalidations", "{invalidation}",
-            "In-process copies dropped because a watch stream reported a change (kind: config, policy, prices, api_key, virtual_key, ready).");
+            "In-process copies dropped (or, on ready, made due for a refresh) because a watch stream reported a change (kind: config, policy, prices, api_key, virtual_key, ready).");
         _reconnects = _meter.CreateCounter<long>("gateway.edge.watch.disconnects", "{disconnect}",
             "Times a watch stream (source: Config, KeyVault) broke and had to be reopened.");
     }

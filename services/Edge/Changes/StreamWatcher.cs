@@ -78,7 +78,7 @@ internal abstract class StreamWatcher<TEvent>(
 
 internal static partial class WatchLog
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source} watch stream connected; cached copies refreshed")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source} watch stream connected; cached copies due for a refresh")]
     public static partial void Connected(ILogger logger, string source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} watch stream lost ({StatusCode}: {Detail}); reconnecting, cache TTLs apply meanwhile")]
