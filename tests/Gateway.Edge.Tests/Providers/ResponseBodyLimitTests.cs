@@ -125,7 +125,7 @@ public sealed class ResponseBodyLimitTests(EdgeFixture fixture) : IAsyncLifetime
         // Nothing complete reached the client before the limit, so it is a JSON 502 rather than a stream's error event.
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         // Anthropic-shaped errors (the messages endpoint) carry a type and message but no code.
-        Assert.Contains(path == "/v1/messages" ? "event longer than the gateway's limit" : TooLarge,
+        Assert.Contains(path == "/v1/messages" ? "server-sent event longer than the gateway" : TooLarge,
             await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await WaitForAsync(() => upstream.ClosedByClient == 1, "the Edge to close the endless stream");
     }
