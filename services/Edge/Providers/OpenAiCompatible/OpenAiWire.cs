@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Gateway.Edge.Auth;
 
 namespace Gateway.Edge.Providers.OpenAiCompatible;
@@ -35,7 +34,8 @@ internal static class OpenAiWire
         var info = request.Info;
         var body = requestStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit ? edit.Apply(request.Body.Span) : request.Body;
         var content = new ReadOnlyMemoryContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Unparsed: a constant needs no MediaTypeHeaderValue (nor its formatting when the headers are written).
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
     }
 
@@ -45,13 +45,13 @@ internal static class OpenAiWire
         CancellationToken cancellationToken)
     {
         ForwardedHeaders.Apply(message, request);
-        var target = message.RequestUri!.Authority;
+        var target = UriAuthority.Of(message.RequestUri!);
         var response = await client.SendAsync(message, cancellationToken);
         try
         {
             // The handler's content already holds the connection's stream: no need for a Task to get it.
             var stream = response.Content.ReadAsStream(cancellationToken);
-            return new UpstreamResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), stream, target, response);
+            return new UpstreamResponse((int)response.StatusCode, ContentType(response), stream, target, response);
         }
         catch
         {
@@ -59,4 +59,9 @@ internal static class OpenAiWire
             throw;
         }
     }
+
+    /// <summary>The provider's Content-Type as it sent it: parsing it into a MediaTypeHeaderValue only to print it
+    /// again cost two allocations per response.</summary>
+    private static string? ContentType(HttpResponseMessage response) =>
+        response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : null;
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using Gateway.Edge.Auth;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Options;
@@ -35,7 +34,7 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
         if (target.Credential.Length > 0)
         {
             // Keyless local servers (Ollama, vLLM behind a custom host) get no Authorization header at all.
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Credential);
+            BearerAuthorization.Set(message, target.Credential);
         }
 
         // OpenAI's account scoping; other servers ignore the headers, and they are only sent when the key sets them.
