@@ -26,7 +26,7 @@ internal sealed record OpenAiWireRoute(Uri Uri, bool RequestsStreamUsage, Provid
         if (Target.Credential.Length > 0)
         {
             // Keyless local servers (Ollama, vLLM behind a custom host) get no Authorization header at all.
-            Providers.BearerAuthorization.Set(message, Target.Credential);
+            message.Headers.TryAddWithoutValidation(BearerAuthorization.HeaderName, "Bearer " + Target.Credential);
         }
 
         if (Target.Extras.TryGetValue("organization", out var organization))

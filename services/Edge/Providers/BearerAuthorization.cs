@@ -1,17 +1,26 @@
-using System.Runtime.CompilerServices;
-
 namespace Gateway.Edge.Providers;
 
-/// <summary>The <c>Authorization: Bearer {credential}</c> value as a plain string, built once per credential: the
-/// credential strings come from cached key resolutions, so the same instance comes back request after request (an
-/// entry lives as long as its credential). Added without validation, the header needs no
-/// <see cref="System.Net.Http.Headers.AuthenticationHeaderValue"/> nor its formatting when the request is written.</summary>
-internal static class BearerAuthorization
+/// <summary>Sets <c>Authorization: Bearer {credential}</c> as a plain string: no
+/// <see cref="System.Net.Http.Headers.AuthenticationHeaderValue"/> to build per request, nor to format again when the
+/// request is written. The last value is kept: credentials come from cached key resolutions, so the same string
+/// instance comes back request after request and the header value is built once, not per request.</summary>
+internal sealed class BearerAuthorization
 {
     public const string HeaderName = "Authorization";
 
-    private static readonly ConditionalWeakTable<string, string> Values = [];
+    private Entry? _last;
 
-    public static void Set(HttpRequestMessage message, string credential) =>
-        message.Headers.TryAddWithoutValidation(HeaderName, Values.GetValue(credential, static c => "Bearer " + c));
+    public void Set(HttpRequestMessage message, string credential)
+    {
+        var last = _last;
+        if (last is null || !ReferenceEquals(last.Credential, credential))
+        {
+            last = new Entry(credential, "Bearer " + credential);
+            _last = last;
+        }
+
+        message.Headers.TryAddWithoutValidation(HeaderName, last.Value);
+    }
+
+    private sealed record Entry(string Credential, string Value);
 }

@@ -41,11 +41,13 @@ internal static class OpenAiWire
 
     /// <summary>Sends <paramref name="message"/> once the provider has set its own headers: the client's forwarded
     /// headers are added last, so they can never replace a credential or version header.</summary>
+    /// <param name="authority">The request URI's authority when the caller has it at hand (<see cref="Uri.Authority"/>
+    /// builds a new string on every call).</param>
     public static async Task<UpstreamResponse> SendAsync(HttpMessageInvoker client, HttpRequestMessage message, ChatRequest request,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? authority = null)
     {
         ForwardedHeaders.Apply(message, request);
-        var target = UriAuthority.Of(message.RequestUri!);
+        var target = authority ?? message.RequestUri!.Authority;
         var response = await client.SendAsync(message, cancellationToken);
         try
         {
