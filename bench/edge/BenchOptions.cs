@@ -4,10 +4,11 @@ namespace Gateway.Bench.Edge;
 
 /// <summary>Command line of the benchmark. Flags: <c>--quick</c>, <c>--soak</c>, <c>--with-analytics</c>; values:
 /// <c>--duration 10s</c>, <c>--soak-duration 10m</c>, <c>--soak-rate 2000</c>, <c>--concurrency 1,16,64</c>,
-/// <c>--ttfb-requests 1000</c>, <c>--paced-rate 10000</c> (0: no paced run), <c>--upstream h2c|http1</c>.</summary>
+/// <c>--ttfb-requests 1000</c>, <c>--paced-rate 10000</c> (0: no paced run), <c>--upstream h2c|http1</c>; for A/B and
+/// profiling: <c>--chat-only</c>, <c>--hold</c>, <c>--edge-dll /tmp/base/Gateway.Edge.dll</c>, <c>--edge-env K=V,K2=V2</c>.</summary>
 internal sealed record BenchOptions
 {
-    private static readonly string[] Flags = ["quick", "soak", "with-analytics"];
+    private static readonly string[] Flags = ["quick", "soak", "with-analytics", "chat-only", "hold"];
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -37,6 +38,19 @@ internal sealed record BenchOptions
     public string Upstream { get; init; } = "h2c";
 
     public bool Quick { get; init; }
+
+    /// <summary>Only the non-streaming chat runs (closed loop and paced): a short A/B of Edge changes.</summary>
+    public bool ChatOnly { get; init; }
+
+    /// <summary>Start the stack, warm it up, write the non-streaming wrk script of the Edge, then wait for Ctrl-C: a
+    /// stack to profile (perf, dotnet-trace) or to run more Edge builds against.</summary>
+    public bool Hold { get; init; }
+
+    /// <summary>Another Edge build to run instead of this checkout's (e.g. a copy of main's Release output, for A/B).</summary>
+    public string? EdgeDll { get; init; }
+
+    /// <summary>Extra environment for the Edge process (e.g. DOTNET_PerfMapEnabled=1 to profile it with perf).</summary>
+    public IReadOnlyDictionary<string, string> EdgeEnvironment { get; init; } = new Dictionary<string, string>();
 
     public static BenchOptions Parse(string[] args)
     {
@@ -69,6 +83,8 @@ internal sealed record BenchOptions
             TtfbRequests = quick ? 200 : 1000,
             Soak = flags.Contains("soak"),
             WithAnalytics = flags.Contains("with-analytics"),
+            ChatOnly = flags.Contains("chat-only"),
+            Hold = flags.Contains("hold"),
         };
         return options with
         {
@@ -80,6 +96,10 @@ internal sealed record BenchOptions
                 : values.ContainsKey("upstream") ? throw new ArgumentException("--upstream is h2c or http1.") : options.Upstream,
             PacedRate = values.TryGetValue("paced-rate", out var paced) ? double.Parse(paced, CultureInfo.InvariantCulture) : options.PacedRate,
             TtfbRequests = values.TryGetValue("ttfb-requests", out var ttfb) ? int.Parse(ttfb, CultureInfo.InvariantCulture) : options.TtfbRequests,
+            EdgeDll = values.TryGetValue("edge-dll", out var edgeDll) ? Path.GetFullPath(edgeDll) : null,
+            EdgeEnvironment = values.TryGetValue("edge-env", out var edgeEnv)
+                ? edgeEnv.Split(',').Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1])
+                : options.EdgeEnvironment,
             Concurrency = values.TryGetValue("concurrency", out var list)
                 ? [.. list.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]
                 : options.Concurrency,
@@ -95,5 +115,5 @@ internal sealed record BenchOptions
     };
 
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, paced {PacedRate:F0}/s at c = 64, Edge to upstream over {(Upstream == "h2c" ? "HTTP/2 (h2c)" : "HTTP/1.1")}, TTFB {TtfbRequests} requests each way");
+        $"duration {Duration.TotalSeconds:F0} s per run (warm-up {InitialWarmup.TotalSeconds:F0} s per path after start, {Warmup.TotalSeconds:F0} s per scenario), concurrency {string.Join('/', Concurrency)}, paced {PacedRate:F0}/s at c = 64, Edge to upstream over {(Upstream == "h2c" ? "HTTP/2 (h2c)" : "HTTP/1.1")}, TTFB {TtfbRequests} requests each way{(ChatOnly ? ", non-streaming chat only" : "")}{(EdgeEnvironment.Count > 0 ? ", Edge environment " + string.Join(' ', EdgeEnvironment.Select(e => e.Key + "=" + e.Value)) : "")}");
 }

@@ -19,7 +19,7 @@ internal static class EdgeBenchmark
     {
         var started = DateTime.UtcNow;
         var loadBefore = LoadAverage();
-        await using var stack = await GatewayStack.StartAsync(options.Upstream == "h2c", cancellationToken);
+        await using var stack = await GatewayStack.StartAsync(options.Upstream == "h2c", options.EdgeDll, options.EdgeEnvironment, cancellationToken);
         // wrk's Lua scripts hold the benchmark tenant's gateway key: kept apart from the logs and deleted at the end.
         var scripts = Directory.CreateTempSubdirectory("gateway-bench-wrk-");
         try
@@ -39,14 +39,14 @@ internal static class EdgeBenchmark
         await Preflight.CheckAsync(stack, cancellationToken);
 
         var table = new ResultTable(string.Create(CultureInfo.InvariantCulture,
-            $"{started:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores shared by load generator (wrk, HTTP/1.1 keep-alive), fake upstream and the five services; {EdgeBuildInfo.Describe()}; {options.Describe()}; load average before: {loadBefore}"));
+            $"{started:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores shared by load generator (wrk, HTTP/1.1 keep-alive), fake upstream and the five services; {EdgeBuildInfo.Describe(options.EdgeDll)}; {options.Describe()}; load average before: {loadBefore}"));
 
         var idleRss = stack.Edge.ResidentBytes() / 1048576.0;
 
         // Freshly started services are still compiling their hot paths (tiered JIT) and finishing start-up work;
         // the first seconds of load are several times slower than steady state, so they are not measured.
         Console.WriteLine(Invariant($"warming up ({options.InitialWarmup.TotalSeconds:F0} s per path)"));
-        foreach (var stream in (bool[])[false, true])
+        foreach (var stream in options.ChatOnly ? (bool[])[false] : [false, true])
         {
             var body = LoadTarget.ChatBody(stream, "Warm up.");
             await wrk.RunAsync(LoadTarget.Direct(stack.UpstreamUrl, body), 16, options.InitialWarmup, cancellationToken);
@@ -54,7 +54,15 @@ internal static class EdgeBenchmark
                 options.InitialWarmup, cancellationToken);
         }
 
-        foreach (var (scenario, stream) in new[] { (Scenarios.NonStreaming, false), (Scenarios.Streaming, true) })
+        if (options.Hold)
+        {
+            await HoldAsync(stack, wrk, cancellationToken);
+            return 0;
+        }
+
+        foreach (var (scenario, stream) in options.ChatOnly
+            ? new[] { (Scenarios.NonStreaming, false) }
+            : new[] { (Scenarios.NonStreaming, false), (Scenarios.Streaming, true) })
         {
             var body = LoadTarget.ChatBody(stream, "Say hello to the benchmark.");
             var direct = LoadTarget.Direct(stack.UpstreamUrl, body);
@@ -84,6 +92,11 @@ internal static class EdgeBenchmark
             }
         }
 
+        if (options.ChatOnly)
+        {
+            return await FinishAsync(options, stack, table, started, idleRss, cancellationToken);
+        }
+
         var cached = LoadTarget.ThroughEdge(stack.EdgeUrl, stack.ApiKey, virtualKey,
             LoadTarget.ChatBody(stream: false, "Cache me for the benchmark."), cache: true);
         await Preflight.WarmCacheAsync(cached, cancellationToken);
@@ -102,7 +115,13 @@ internal static class EdgeBenchmark
         var (ttfbDirect, ttfbEdge) = await TtfbProbe.RunAsync(LoadTarget.Direct(stack.UpstreamUrl, streamBody),
             LoadTarget.ThroughEdge(stack.EdgeUrl, stack.ApiKey, virtualKey, streamBody, cache: false), options.TtfbRequests, cancellationToken);
         Progress(table, Targets.FirstByte(ttfbDirect, ttfbEdge));
+        return await FinishAsync(options, stack, table, started, idleRss, cancellationToken);
+    }
 
+    private static async Task<int> FinishAsync(BenchOptions options, GatewayStack stack, ResultTable table, DateTime started,
+        double idleRss, CancellationToken cancellationToken)
+    {
+        var virtualKey = TenantBootstrap.VirtualKeySlug;
         table.Note(Invariant($"Edge RSS: {idleRss:F1} MB idle after start (before any load), {stack.Edge.ResidentBytes() / 1048576.0:F1} MB after the load runs."));
         var recorded = await Preflight.SettleUsageAsync(stack, TimeSpan.FromSeconds(60), cancellationToken);
         table.Note(Invariant($"Usage publishing on (direct gRPC transport to Analytics' UsageIngest, no Dapr sidecar): Analytics recorded {recorded:N0} requests for the benchmark tenant by the end."));
@@ -134,6 +153,19 @@ internal static class EdgeBenchmark
         await File.WriteAllTextAsync(file, table.ToMarkdown(), cancellationToken);
         Console.WriteLine("written to " + file);
         return 0;
+    }
+
+    /// <summary>Leaves the warm stack running until cancelled. The script holds the tenant's key, so it lives in the
+    /// scripts directory (deleted at the end) and only its path is printed.</summary>
+    private static async Task HoldAsync(GatewayStack stack, WrkRunner wrk, CancellationToken cancellationToken)
+    {
+        var body = LoadTarget.ChatBody(stream: false, "Say hello to the benchmark.");
+        var edge = LoadTarget.ThroughEdge(stack.EdgeUrl, stack.ApiKey, TenantBootstrap.VirtualKeySlug, body, cache: false);
+        var script = await wrk.WriteScriptAsync(edge, null, cancellationToken);
+        // wrk runs one thread per core, each pacing its share.
+        var paced = await wrk.WriteScriptAsync(edge, 10_000.0 / Environment.ProcessorCount, cancellationToken);
+        Console.WriteLine($"holding: Edge {stack.EdgeUrl} (pid {stack.Edge.Id}), wrk script {script}, paced at 10,000/s {paced}; Ctrl-C or SIGTERM stops everything");
+        await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
     private static void Progress(ResultTable table, ResultRow row, CpuSplit? cpu = null)

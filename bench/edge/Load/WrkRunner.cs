@@ -15,9 +15,8 @@ internal sealed class WrkRunner(string scriptDirectory)
     public async Task<LoadResult> RunAsync(LoadTarget target, int connections, TimeSpan duration, CancellationToken cancellationToken,
         double? requestsPerSecond = null)
     {
-        var script = Path.Combine(scriptDirectory, $"wrk-{Interlocked.Increment(ref _scripts)}.lua");
         var threads = Math.Min(connections, Environment.ProcessorCount);
-        await File.WriteAllTextAsync(script, Script(target, requestsPerSecond / threads), cancellationToken);
+        var script = await WriteScriptAsync(target, requestsPerSecond / threads, cancellationToken);
         var info = new ProcessStartInfo("wrk")
         {
             UseShellExecute = false,
@@ -39,6 +38,14 @@ internal sealed class WrkRunner(string scriptDirectory)
         var line = (await output).Split('\n').FirstOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"wrk printed no result (exit {process.ExitCode}): {await output}{await errors}");
         return Parse(line);
+    }
+
+    /// <summary>The Lua script of one target (paced at <paramref name="perThreadRate"/> when given), for wrk to run.</summary>
+    public async Task<string> WriteScriptAsync(LoadTarget target, double? perThreadRate, CancellationToken cancellationToken)
+    {
+        var script = Path.Combine(scriptDirectory, $"wrk-{Interlocked.Increment(ref _scripts)}.lua");
+        await File.WriteAllTextAsync(script, Script(target, perThreadRate), cancellationToken);
+        return script;
     }
 
     private static LoadResult Parse(string line)

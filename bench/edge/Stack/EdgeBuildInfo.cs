@@ -7,11 +7,11 @@ namespace Gateway.Bench.Edge.Stack;
 /// and settings that produced it.</summary>
 internal static class EdgeBuildInfo
 {
-    public static string Describe()
+    public static string Describe(string? edgeDll)
     {
-        var dll = RepoPaths.ServiceDll("Edge");
+        var dll = edgeDll ?? RepoPaths.ServiceDll("Edge");
         var built = File.GetLastWriteTimeUtc(dll).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-        return $"Edge build {RepoPaths.Configuration} of {built} UTC, {GcMode(Path.ChangeExtension(dll, ".runtimeconfig.json"))} GC";
+        return $"Edge build {(edgeDll is null ? RepoPaths.Configuration : dll)} of {built} UTC, {GcMode(Path.ChangeExtension(dll, ".runtimeconfig.json"))} GC";
     }
 
     private static string GcMode(string runtimeConfig)

@@ -50,14 +50,15 @@ internal sealed class GatewayStack : IAsyncDisposable
         new("wrk", () => ProcStat.ReapedChildrenCpu(Environment.ProcessId)),
     ];
 
-    public static async Task<GatewayStack> StartAsync(bool h2cUpstream, CancellationToken cancellationToken)
+    public static async Task<GatewayStack> StartAsync(bool h2cUpstream, string? edgeDll, IReadOnlyDictionary<string, string> edgeEnvironment,
+        CancellationToken cancellationToken)
     {
         var logDirectory = Path.Combine(Path.GetTempPath(), "gateway-bench-edge-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(logDirectory);
         var stack = new GatewayStack(logDirectory);
         try
         {
-            await stack.StartAllAsync(h2cUpstream, cancellationToken);
+            await stack.StartAllAsync(h2cUpstream, edgeDll, edgeEnvironment, cancellationToken);
             return stack;
         }
         catch
@@ -67,7 +68,8 @@ internal sealed class GatewayStack : IAsyncDisposable
         }
     }
 
-    private async Task StartAllAsync(bool h2cUpstream, CancellationToken cancellationToken)
+    private async Task StartAllAsync(bool h2cUpstream, string? edgeDll, IReadOnlyDictionary<string, string> edgeEnvironment,
+        CancellationToken cancellationToken)
     {
         foreach (var name in (string[])["Edge", "KeyVault", "Config", "Cache", "Analytics"])
         {
@@ -136,7 +138,15 @@ internal sealed class GatewayStack : IAsyncDisposable
                 environment["Providers__Http__Http2PriorKnowledgeHosts__0"] = $"127.0.0.1:{Port(h2c)}";
             }
 
-            var dll = RepoPaths.ServiceDll(name);
+            if (name == "Edge")
+            {
+                foreach (var (key, value) in edgeEnvironment)
+                {
+                    environment[key] = value;
+                }
+            }
+
+            var dll = name == "Edge" && edgeDll is not null ? edgeDll : RepoPaths.ServiceDll(name);
             var process = Start(name, "dotnet", [dll], environment, Path.GetDirectoryName(dll)!);
             if (name == "Edge")
             {

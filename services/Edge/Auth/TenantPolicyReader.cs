@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Options;
 using Grpc.Core;
@@ -15,11 +16,15 @@ internal sealed partial class TenantPolicyReader(
     IOptions<EdgeOptions> options,
     ILogger<TenantPolicyReader> logger)
 {
+    /// <summary>Each request reads its tenant's policy twice (planning and admission) with the tenant id of its cached
+    /// caller: keyed by that string instance, the cache key is built once per resolution rather than on every read.</summary>
+    private static readonly ConditionalWeakTable<string, string> CacheKeys = [];
+
     private readonly EdgeOptions _options = options.Value;
 
     public async ValueTask<Outcome<TenantPolicy>> GetAsync(string tenantId, CancellationToken cancellationToken)
     {
-        var cacheKey = KeyResolutionCache.PolicyCacheKey(tenantId);
+        var cacheKey = CacheKeys.GetValue(tenantId, KeyResolutionCache.PolicyCacheKey);
         if (cache.TryGet<TenantPolicy>(cacheKey, out var cached) && cached is not null)
         {
             return cached;

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Gateway.Edge.Auth;
 using Gateway.Edge.ChatCompletions;
 using Gateway.Edge.Providers;
@@ -27,7 +26,7 @@ internal sealed record OpenAiWireRoute(Uri Uri, bool RequestsStreamUsage, Provid
         if (Target.Credential.Length > 0)
         {
             // Keyless local servers (Ollama, vLLM behind a custom host) get no Authorization header at all.
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Target.Credential);
+            message.Headers.TryAddWithoutValidation(BearerAuthorization.HeaderName, "Bearer " + Target.Credential);
         }
 
         if (Target.Extras.TryGetValue("organization", out var organization))

@@ -43,7 +43,9 @@ public sealed class OpenAiForwardingTests(EdgeFixture fixture) : IAsyncLifetime
         Assert.Equal("/v1/chat/completions", upstream.Path);
         Assert.Equal(body, upstream.BodyText);
         Assert.Equal("Bearer sk-upstream-secret", upstream.Headers["Authorization"]);
+        Assert.Equal("application/json", upstream.Headers["Content-Type"]);
         Assert.False(upstream.Headers.ContainsKey("x-gateway-virtual-key"));
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.ToString());
 
         var usage = await fixture.Usage.SingleAsync(traceId);
         Assert.Equal((_tenant.Id, _tenant.ApiKeyId, _virtualKeyId), (usage.TenantId, usage.ApiKeyId, usage.VirtualKeyId));
@@ -58,6 +60,7 @@ public sealed class OpenAiForwardingTests(EdgeFixture fixture) : IAsyncLifetime
         Assert.True(Guid.TryParse(usage.EventId, out _));
         var attempt = Assert.Single(usage.Attempts);
         Assert.Equal(200, attempt.StatusCode);
+        Assert.Equal(new Uri(_provider.BaseUrl).Authority, attempt.Target);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Gateway.Edge.Auth;
 
 namespace Gateway.Edge.Providers.OpenAiCompatible;
@@ -35,24 +34,27 @@ internal static class OpenAiWire
         var info = request.Info;
         var body = requestStreamUsage && info.Stream && info.IncludeUsageEdit is { } edit ? edit.Apply(request.Body.Span) : request.Body;
         var content = new ReadOnlyMemoryContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Unparsed: a constant needs no MediaTypeHeaderValue (nor its formatting when the headers are written).
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
     }
 
     /// <summary>Sends <paramref name="message"/> once the provider has set its own headers: the client's forwarded
     /// headers are added last, so they can never replace a credential or version header.</summary>
     /// <param name="maxBodyBytes">A non-streamed body longer than this fails while it is read (see <see cref="BoundedBodyStream"/>).</param>
+    /// <param name="authority">The request URI's authority when the caller has it at hand (<see cref="Uri.Authority"/>
+    /// builds a new string on every call).</param>
     public static async Task<UpstreamResponse> SendAsync(HttpMessageInvoker client, HttpRequestMessage message, ChatRequest request,
-        long maxBodyBytes, CancellationToken cancellationToken)
+        long maxBodyBytes, CancellationToken cancellationToken, string? authority = null)
     {
         ForwardedHeaders.Apply(message, request);
-        var target = message.RequestUri!.Authority;
+        var target = authority ?? message.RequestUri!.Authority;
         var response = await client.SendAsync(message, cancellationToken);
         try
         {
             // The handler's content already holds the connection's stream: no need for a Task to get it.
             var stream = response.Content.ReadAsStream(cancellationToken);
-            var contentType = response.Content.Headers.ContentType?.ToString();
+            var contentType = ContentType(response);
             return new UpstreamResponse((int)response.StatusCode, contentType, BoundedBodyStream.Bound(stream, contentType, maxBodyBytes), target, response);
         }
         catch
@@ -61,4 +63,9 @@ internal static class OpenAiWire
             throw;
         }
     }
+
+    /// <summary>The provider's Content-Type as it sent it: parsing it into a MediaTypeHeaderValue only to print it
+    /// again cost two allocations per response.</summary>
+    private static string? ContentType(HttpResponseMessage response) =>
+        response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : null;
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using Gateway.Edge.Auth;
 using Gateway.Edge.Errors;
 using Gateway.Edge.Options;
@@ -18,7 +17,9 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
     /// <summary>Chat completions URI per base URL: building it (concatenation, parsing) was a tenth of the strings a
     /// request allocated, and a provider's requests go to a handful of base URLs. Bounded, since custom hosts and
     /// virtual keys could name many.</summary>
-    private readonly ConcurrentDictionary<string, Uri?> _uris = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Uri Uri, string Authority)?> _uris = new(StringComparer.Ordinal);
+
+    private readonly BearerAuthorization _bearer = new();
 
     public string Name => profile.Name;
 
@@ -30,12 +31,12 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
             throw new GatewayErrorException(ProviderConfigurationError.MissingBaseUrl(Name));
         }
 
-        var uri = ChatCompletionsUri(baseUrl) ?? throw new GatewayErrorException(GatewayError.UpstreamInvalidUrl(Name));
+        var (uri, authority) = ChatCompletionsUri(baseUrl) ?? throw new GatewayErrorException(GatewayError.UpstreamInvalidUrl(Name));
         var message = OpenAiWire.CreateMessage(uri, request, OpenAiWire.RequestsStreamUsage(target, _requestStreamUsage));
         if (target.Credential.Length > 0)
         {
             // Keyless local servers (Ollama, vLLM behind a custom host) get no Authorization header at all.
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Credential);
+            _bearer.Set(message, target.Credential);
         }
 
         // OpenAI's account scoping; other servers ignore the headers, and they are only sent when the key sets them.
@@ -49,23 +50,24 @@ internal sealed class OpenAiWireProvider(OpenAiWireProfile profile, OpenAiWireOp
             message.Headers.TryAddWithoutValidation("OpenAI-Project", project);
         }
 
-        return OpenAiWire.SendAsync(http.Client, message, request, http.MaxResponseBodyBytes, cancellationToken);
+        return OpenAiWire.SendAsync(http.Client, message, request, http.MaxResponseBodyBytes, cancellationToken, authority);
     }
 
-    private Uri? ChatCompletionsUri(string baseUrl)
+    /// <summary>The URI and its authority (the usage event's attempt target), both worked out once per base URL.</summary>
+    private (Uri Uri, string Authority)? ChatCompletionsUri(string baseUrl)
     {
-        if (_uris.TryGetValue(baseUrl, out var uri))
+        if (_uris.TryGetValue(baseUrl, out var cached))
         {
-            return uri;
+            return cached;
         }
 
-        uri = OpenAiWire.ChatCompletionsUri(baseUrl);
+        cached = OpenAiWire.ChatCompletionsUri(baseUrl) is { } uri ? (uri, uri.Authority) : null;
         if (_uris.Count >= MaxCachedUris)
         {
             _uris.Clear();
         }
 
-        _uris[baseUrl] = uri;
-        return uri;
+        _uris[baseUrl] = cached;
+        return cached;
     }
 }
