@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Testing;
@@ -5,16 +6,22 @@ using Gateway.Testing;
 namespace Gateway.Edge.Tests.Changes;
 
 /// <summary>A loopback TCP forwarder with a fixed port in front of a server whose port changes, so a client keeps
-/// one address while the server behind it is restarted (a new in-process host always gets new ports).</summary>
+/// one address while the server behind it is restarted (a new in-process host always gets new ports), and that can cut
+/// the server off and reconnect it, so a test decides exactly when a client's calls and watch streams fail and when
+/// they come back (a service whose database is still recovering, as the Edge sees it).</summary>
 public sealed class TcpForwarder : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Socket, bool> _open = new();
     private readonly Task _acceptLoop;
+    private volatile bool _cut;
 
-    public TcpForwarder(int targetPort)
+    /// <param name="cut">Start cut off, so a test sees the first connection happen.</param>
+    public TcpForwarder(int targetPort, bool cut = false)
     {
         TargetPort = targetPort;
+        _cut = cut;
         Port = FreePort.Next();
         _listener = new TcpListener(IPAddress.Loopback, Port);
         _listener.Start();
@@ -28,8 +35,21 @@ public sealed class TcpForwarder : IAsyncDisposable
 
     public Uri Address => new($"http://127.0.0.1:{Port}");
 
+    /// <summary>Closes every open connection and closes new ones as soon as they are accepted.</summary>
+    public void Cut()
+    {
+        _cut = true;
+        foreach (var socket in _open.Keys)
+        {
+            socket.Dispose();
+        }
+    }
+
+    public void Reconnect() => _cut = false;
+
     public async ValueTask DisposeAsync()
     {
+        Cut();
         await _stopping.CancelAsync();
         _listener.Stop();
         await _acceptLoop;
@@ -50,6 +70,12 @@ public sealed class TcpForwarder : IAsyncDisposable
                 return;
             }
 
+            if (_cut)
+            {
+                downstream.Dispose();
+                continue;
+            }
+
             var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -62,12 +88,14 @@ public sealed class TcpForwarder : IAsyncDisposable
                 continue;
             }
 
+            _open[downstream] = true;
+            _open[upstream] = true;
             _ = PumpAsync(downstream, upstream);
             _ = PumpAsync(upstream, downstream);
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -80,10 +108,12 @@ public sealed class TcpForwarder : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // One side closed.
+            // One side closed, or the connection was cut.
         }
         finally
         {
+            _open.TryRemove(from, out _);
+            _open.TryRemove(to, out _);
             from.Dispose();
             to.Dispose();
         }

@@ -2,6 +2,7 @@ extern alias edge;
 
 using System.Net;
 using Gateway.Contracts.KeyVault.V1;
+using Gateway.Edge.Tests.Changes;
 using Gateway.Testing;
 using Gateway.Testing.Providers;
 using edge::Gateway.Edge.Auth;
@@ -30,8 +31,8 @@ public sealed class WatchResyncTests(EdgeFixture fixture) : IAsyncLifetime
     public async Task Cached_answers_are_served_stale_when_the_dependencies_fail_right_after_a_resync()
     {
         // Cut off until the Edge's counters are watched, so no READY goes unseen.
-        await using var keyVault = new CuttableForwarder(fixture.KeyVaultGrpcAddress, cut: true);
-        await using var config = new CuttableForwarder(fixture.ConfigGrpcAddress, cut: true);
+        await using var keyVault = new TcpForwarder(fixture.KeyVaultGrpcAddress.Port, cut: true);
+        await using var config = new TcpForwarder(fixture.ConfigGrpcAddress.Port, cut: true);
         await using var edgeHost = StartEdge(keyVault.Address, config.Address);
         using var counters = new EdgeCounters(edgeHost.Services, "kind", Invalidations, StaleServed);
         using var disconnects = new EdgeCounters(edgeHost.Services, "source", Disconnects);
@@ -66,8 +67,8 @@ public sealed class WatchResyncTests(EdgeFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task A_revoked_key_is_dropped_at_once_while_the_other_keys_keep_their_copies()
     {
-        await using var keyVault = new CuttableForwarder(fixture.KeyVaultGrpcAddress, cut: true);
-        await using var config = new CuttableForwarder(fixture.ConfigGrpcAddress, cut: true);
+        await using var keyVault = new TcpForwarder(fixture.KeyVaultGrpcAddress.Port, cut: true);
+        await using var config = new TcpForwarder(fixture.ConfigGrpcAddress.Port, cut: true);
         await using var edgeHost = StartEdge(keyVault.Address, config.Address);
         using var counters = new EdgeCounters(edgeHost.Services, "kind", Invalidations);
         // One stream at a time, so each READY counted is known to be whose.
@@ -93,8 +94,8 @@ public sealed class WatchResyncTests(EdgeFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task A_key_revoked_while_the_edge_was_not_listening_is_refused_after_the_resync_and_never_served_stale()
     {
-        await using var keyVault = new CuttableForwarder(fixture.KeyVaultGrpcAddress, cut: true);
-        await using var config = new CuttableForwarder(fixture.ConfigGrpcAddress, cut: true);
+        await using var keyVault = new TcpForwarder(fixture.KeyVaultGrpcAddress.Port, cut: true);
+        await using var config = new TcpForwarder(fixture.ConfigGrpcAddress.Port, cut: true);
         await using var edgeHost = StartEdge(keyVault.Address, config.Address);
         using var counters = new EdgeCounters(edgeHost.Services, "kind", Invalidations);
         // One stream at a time, so each READY counted is known to be whose.
